@@ -1,0 +1,135 @@
+"""Generate flip_async/models.py (attrs classes and StrEnums) from openapi/flip.yaml."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from datamodel_code_generator import (
+    DataModelType,
+    DatetimeClassType,
+    InputFileType,
+    PythonVersion,
+    generate,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SPEC = ROOT / "openapi" / "flip.yaml"
+OUTPUT = ROOT / "flip_async" / "models.py"
+
+HEADER = '''\
+# GENERATED FILE: DO NOT EDIT BY HAND.
+# Source: {source}. Regenerate with `make generate` (python codegen/generate.py);
+# `make check-generated` fails while this file differs from a fresh generation.
+"""The Flip API's schemas as attrs classes and StrEnums, generated from {source}."""'''
+
+# Each option is here because the default is wrong for us; STACK-NOTES.md explains most of them.
+OPTIONS: dict[str, Any] = {
+    "input_file_type": InputFileType.OpenAPI,
+    "output_model_type": DataModelType.DataclassesDataclass,  # rendered as attrs by our dataclass.jinja2
+    "custom_template_dir": TEMPLATES,
+    "target_python_version": PythonVersion.PY_311,
+    "use_standard_primitive_types": True,  # uuid -> UUID, date -> date, not str
+    "output_datetime_class": DatetimeClassType.Datetime,
+    "strict_nullable": True,  # a required nullable field keeps its `| None`
+    "use_union_operator": True,
+    "use_specialized_enum": True,  # StrEnum
+    "capitalise_enum_members": True,  # StateCode.CA, DeviceType.BATTERY
+    "snake_case_field": True,  # a camelCase wire name gets a snake_case attribute and a wire_name
+    "use_schema_description": True,
+    "use_field_description": True,
+    "field_extra_keys": {"deprecated"},
+    "keyword_only": True,
+    "disable_timestamp": True,
+    "formatters": [],  # we format once, after post-processing, with the project's pinned ruff and settings
+}
+
+
+# JSON Schema keywords the request validator enforces beyond types; they ride in each field's metadata.
+RULE_KEYWORDS = (
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+)
+CHECKED_FORMATS = {"email"}  # date-time, date and uuid are carried by the Python type instead
+
+
+def field_rules(spec: Path) -> dict[str, dict[str, Any]]:
+    """Per model name, per wire name: the validation keywords of each property (and of its array items)."""
+    schemas = yaml.safe_load(spec.read_text()).get("components", {}).get("schemas", {})
+    return {
+        name: {"rules": {wire: rules for wire, prop in schema.get("properties", {}).items() if (rules := _rules(prop))}}
+        for name, schema in schemas.items()
+    }
+
+
+def _rules(prop: dict[str, Any]) -> dict[str, Any]:
+    rules = {key: prop[key] for key in RULE_KEYWORDS if key in prop}
+    if rules.get("format") not in CHECKED_FORMATS:
+        rules.pop("format", None)
+    if isinstance(prop.get("items"), dict) and (items := _rules(prop["items"])):
+        rules["items"] = items
+    return rules
+
+
+def render(spec: Path) -> str:
+    """The generated module for `spec`, as text."""
+    source = generate(spec, extra_template_data=field_rules(spec), **OPTIONS)
+    if not isinstance(source, str):
+        raise SystemExit(f"codegen: expected one module from {spec}, got {type(source).__name__}")
+    body = source.split("from __future__ import annotations", 1)[1]
+    body = body.replace("from dataclasses import dataclass\n", "import attrs\n", 1)
+    try:
+        shown = spec.resolve().relative_to(ROOT)
+    except ValueError:
+        shown = Path(spec.name)
+    return ruff(HEADER.format(source=shown.as_posix()) + "\n\nfrom __future__ import annotations" + body)
+
+
+def ruff(source: str) -> str:
+    """`source` with its imports sorted and formatted by the project's ruff settings."""
+    for command in (["check", "--fix-only", "--select", "I", "--quiet"], ["format"]):
+        source = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--stdin-filename", str(OUTPUT), "-"],
+            input=source,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
+    return source
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--spec", type=Path, default=SPEC)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--check", action="store_true", help="fail when the output file is stale")
+    args = parser.parse_args()
+    fresh = render(args.spec)
+    if args.check:
+        current = args.output.read_text() if args.output.exists() else ""
+        if current == fresh:
+            return 0
+        diff = difflib.unified_diff(current.splitlines(True), fresh.splitlines(True), str(args.output), "fresh")
+        sys.stdout.writelines(list(diff)[:200])
+        print(f"\n{args.output} is stale: run `make generate` and commit the result.", file=sys.stderr)
+        return 1
+    args.output.write_text(fresh)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,49 @@
+"""flip-async: an async Python SDK for the Flip Energy API."""
+
+from flip_async import errors, models
+from flip_async._client import DEFAULT_BASE_URL, FlipClient
+from flip_async._transport import RetryPolicy
+from flip_async._version import __version__
+from flip_async.errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    FlipError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    Problem,
+    RateLimitError,
+    RequestValidationError,
+    ResponseValidationError,
+    UnprocessableEntityError,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "FlipClient",
+    "FlipError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "Problem",
+    "RateLimitError",
+    "RequestValidationError",
+    "ResponseValidationError",
+    "RetryPolicy",
+    "UnprocessableEntityError",
+    "__version__",
+    "errors",
+    "models",
+]

@@ -1,0 +1,244 @@
+"""The one cattrs converter: Flip's JSON wire format to and from the generated attrs models."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
+from uuid import UUID
+
+import attrs
+import cattrs
+import orjson
+from cattrs.cols import is_mapping, is_sequence, list_structure_factory, mapping_structure_factory
+from cattrs.errors import ClassValidationError, IterableValidationError
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.preconf.orjson import make_converter
+
+from flip_async import models
+from flip_async.errors import Problem
+
+T = TypeVar("T")
+
+
+class WireShapeError(Exception):
+    """A wire document does not fit a model; `problems` name each misfit by its wire path."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(f"{p.path}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def wire_name(field: attrs.Attribute[Any]) -> str:
+    """The JSON key of a model field (the Python name unless the spec's name is not a valid identifier)."""
+    name: str = field.metadata.get("wire_name", field.name)
+    return name
+
+
+# Structuring is lenient (Flip may add fields and enum values at any time) but never guesses: a value of the wrong
+# kind is an error, not a silent coercion such as bool("false") or int(1.5).
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # an id Flip sends as a number is still an id
+    raise TypeError(f"expected a string, got {_kind(value)}")
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise TypeError(f"expected an integer, got {_kind(value)}")
+
+
+def _structure_float(value: Any, _: type) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"expected a number, got {_kind(value)}")
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"expected true or false, got {_kind(value)}")
+
+
+def _structure_datetime(value: Any, _: type) -> datetime:
+    # fromisoformat (3.11+) reads every spelling in Flip's docs: "2022-02-22", "2025-04-30 12:00:00.000Z", "...T...Z".
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    raise TypeError(f"expected a date-time string, got {_kind(value)}")
+
+
+def _structure_date(value: Any, _: type) -> date:
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    raise TypeError(f"expected a date string, got {_kind(value)}")
+
+
+def _structure_uuid(value: Any, _: type) -> UUID:
+    if isinstance(value, str):
+        return UUID(value)
+    raise TypeError(f"expected a UUID string, got {_kind(value)}")
+
+
+def _unstructure_datetime(value: datetime) -> str:
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _only(kind: type, what: str, inner: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
+    """`inner`, refusing values that are not a `kind`: cattrs would read a string as a list of characters."""
+
+    def structure(value: Any, hint: Any) -> T:
+        if not isinstance(value, kind):
+            raise TypeError(f"expected {what}, got {_kind(value)}")
+        return inner(value, hint)
+
+    return structure
+
+
+def _open_enum_hook(enum_class: type[enum.Enum]) -> Callable[[Any, type], Any]:
+    """Structure a known value to its member and keep an unknown one as a plain string (a newer API's value)."""
+    members = enum_class._value2member_map_
+
+    def structure(value: Any, _: type) -> Any:
+        if not isinstance(value, str):
+            raise TypeError(f"expected a string, got {_kind(value)}")
+        return members.get(value, value)
+
+    return structure
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _renames(cls: type) -> dict[str, Any]:
+    return {f.name: override(rename=f.metadata["wire_name"]) for f in attrs.fields(cls) if "wire_name" in f.metadata}
+
+
+def _build() -> cattrs.Converter:
+    converter = make_converter()
+    for primitive, hook in (
+        (str, _structure_str),
+        (int, _structure_int),
+        (float, _structure_float),
+        (bool, _structure_bool),
+        (datetime, _structure_datetime),
+        (date, _structure_date),
+        (UUID, _structure_uuid),
+    ):
+        converter.register_structure_hook(primitive, hook)
+    converter.register_unstructure_hook(datetime, _unstructure_datetime)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_unstructure_hook(UUID, str)
+    converter.register_structure_hook_factory(
+        is_sequence, lambda hint: _only(list, "a list", list_structure_factory(hint, converter))
+    )
+    converter.register_structure_hook_factory(
+        is_mapping, lambda hint: _only(dict, "an object", mapping_structure_factory(hint, converter))
+    )
+    # Registered per class: cattrs' str hook would otherwise claim every StrEnum (STACK-NOTES.md).
+    for enum_class in _model_classes(enum.Enum):
+        converter.register_structure_hook(enum_class, _open_enum_hook(enum_class))
+    converter.register_structure_hook_factory(
+        attrs.has, lambda cls: make_dict_structure_fn(cls, converter, **_renames(cls))
+    )
+    converter.register_structure_hook_factory(
+        _is_model_or_free_form, lambda hint: _model_or_free_form_hook(converter, hint)
+    )
+    # Optional fields default to None: leaving them out of the body is what "not set" means on the wire.
+    converter.register_unstructure_hook_factory(
+        attrs.has, lambda cls: make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **_renames(cls))
+    )
+    return converter
+
+
+def _is_model_or_free_form(hint: Any) -> bool:
+    """`SomeModel | dict[str, Any]`: the spec's way of saying "this shape when documented, else any object"."""
+    args = [arg for arg in get_args(hint) if arg is not type(None)] if get_origin(hint) in (Union, UnionType) else []
+    return len(args) == 2 and attrs.has(args[0]) and get_origin(args[1]) is dict
+
+
+def _model_or_free_form_hook(converter: cattrs.Converter, hint: Any) -> Callable[[Any, Any], Any]:
+    model_class = get_args(hint)[0]
+
+    def structure(value: Any, _: Any) -> Any:
+        if value is None or not isinstance(value, dict):
+            return converter.structure(value, dict[str, Any]) if value is not None else None
+        try:
+            return converter.structure(value, model_class)
+        except (ClassValidationError, TypeError, ValueError, KeyError):
+            return value
+
+    return structure
+
+
+def _model_classes(base: type[T]) -> Iterator[type[T]]:
+    for value in vars(models).values():
+        if isinstance(value, type) and issubclass(value, base) and value.__module__ == models.__name__:
+            yield value
+
+
+converter = _build()
+
+
+def unstructure(model: Any) -> Any:
+    """The wire document (JSON-ready dicts, lists and scalars) for a model."""
+    return converter.unstructure(model)
+
+
+def dumps(model: Any) -> bytes:
+    """The JSON bytes for a model or a wire document."""
+    return orjson.dumps(converter.unstructure(model))
+
+
+def structure(document: Any, cls: type[T]) -> T:
+    """A model from a decoded wire document; raises WireShapeError naming every misfit by its wire path."""
+    try:
+        return converter.structure(document, cls)
+    except (ClassValidationError, IterableValidationError) as exc:
+        raise WireShapeError(list(_problems(exc, ""))) from exc
+    except (TypeError, ValueError, KeyError) as exc:
+        raise WireShapeError([Problem(path="$", message=_describe(exc))]) from exc
+
+
+def loads(content: bytes, cls: type[T]) -> T:
+    """A model from JSON bytes; raises WireShapeError when the bytes are not JSON or do not fit."""
+    try:
+        document = orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
+        raise WireShapeError([Problem(path="$", message=f"not valid JSON ({exc})")]) from exc
+    return structure(document, cls)
+
+
+def _problems(exc: BaseException, path: str) -> Iterator[Problem]:
+    """Flatten cattrs' exception groups into problems whose paths use wire names (`devices[0].site_id`)."""
+    if not isinstance(exc, ClassValidationError | IterableValidationError):
+        yield Problem(path=path or "$", message=_describe(exc))
+        return
+    names = {f.name: wire_name(f) for f in attrs.fields(exc.cl)} if attrs.has(exc.cl) else {}
+    for child in exc.exceptions:
+        yield from _problems(child, _child_path(path, child, names))
+
+
+def _child_path(path: str, child: BaseException, names: dict[str, str]) -> str:
+    for note in getattr(child, "__notes__", ()):
+        if (name := getattr(note, "name", None)) is not None:
+            return f"{path}.{names.get(name, name)}" if path else names.get(name, name)
+        if (index := getattr(note, "index", None)) is not None:
+            return f"{path}[{index}]"
+    return path
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return "required field is missing"
+    return str(exc) or type(exc).__name__

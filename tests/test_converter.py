@@ -1,0 +1,120 @@
+"""The converter reads Flip's JSON leniently, writes it strictly, and names misfits by wire path."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import orjson
+import pytest
+
+from flip_async import _converter, models
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _seed(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def test_seed_request_round_trips() -> None:
+    document = _seed("seed_commission_request.json")
+    request = _converter.structure(document, models.CommissionRequest)
+    assert request.site.state_code is models.StateCode.AK
+    assert request.devices[0].type is models.DeviceType.BATTERY
+    assert request.devices[0].install_date == datetime(2022, 2, 22)
+    back = orjson.loads(_converter.dumps(request))
+    # The seed writes a bare date in a date-time field; we send the full date-time it stands for.
+    assert back["devices"][0].pop("install_date") == "2022-02-22T00:00:00"
+    assert document["devices"][0].pop("install_date") == "2022-02-22"
+    assert back == document
+
+
+def test_seed_response_round_trips() -> None:
+    document = _seed("seed_commission_response.json")
+    response = _converter.structure(document, models.CommissionResponse)
+    program = response.programs[0]
+    assert program.id == UUID("497f6eca-6276-4993-bfeb-53cbbbba6f08")
+    assert program.created_at == datetime(2019, 8, 24, 14, 15, 22, tzinfo=UTC)
+    assert program.enrollment_form[0].type is models.EnrollmentFormFieldType.BOOLEAN
+    assert response.enrollment is not None
+    assert response.enrollment.status is models.EnrollmentStatus.ACTIVE
+    assert orjson.loads(_converter.dumps(response)) == document
+
+
+@pytest.mark.parametrize(
+    ("wire", "expected"),
+    [
+        ("2022-02-22", datetime(2022, 2, 22)),
+        ("2025-04-30 12:00:00.000Z", datetime(2025, 4, 30, 12, tzinfo=UTC)),
+        ("2025-04-30T12:00:00Z", datetime(2025, 4, 30, 12, tzinfo=UTC)),
+        ("2025-06-19T15:30:00-07:00", datetime(2025, 6, 19, 15, 30, tzinfo=timezone(timedelta(hours=-7)))),
+    ],
+)
+def test_date_times_in_every_spelling_flip_uses(wire: str, expected: datetime) -> None:
+    enrollment = _enrollment(enrolled_at=wire)
+    assert enrollment.enrolled_at == expected
+
+
+def test_unknown_enum_values_and_fields_are_kept_or_ignored_not_fatal() -> None:
+    enrollment = _enrollment(status="PAUSED", brand_new_field={"x": 1})
+    assert enrollment.status == "PAUSED"
+    assert not isinstance(enrollment.status, models.EnrollmentStatus)
+
+
+def test_missing_required_and_wrong_shapes_name_their_wire_paths() -> None:
+    document = _seed("seed_commission_response.json")
+    del document["programs"][0]["description"]
+    document["programs"][0]["minimum_reserve_percentage"] = "twenty"
+    document["enrollment"]["device_ids"] = "xyz-123"
+    with pytest.raises(_converter.WireShapeError) as caught:
+        _converter.structure(document, models.CommissionResponse)
+    paths = {problem.path: problem.message for problem in caught.value.problems}
+    assert paths.keys() == {
+        "programs[0].description",
+        "programs[0].minimum_reserve_percentage",
+        "enrollment.device_ids",
+    }
+    assert paths["programs[0].description"] == "required field is missing"
+    assert "integer" in paths["programs[0].minimum_reserve_percentage"]
+
+
+@pytest.mark.parametrize("junk", [b"", b"not json", b"[1, 2]", b'"text"', b"null", b'{"programs": {}}'])
+def test_junk_bodies_are_shape_errors_never_key_errors(junk: bytes) -> None:
+    with pytest.raises(_converter.WireShapeError):
+        _converter.loads(junk, models.CommissionResponse)
+
+
+def test_booleans_are_not_coerced_from_strings() -> None:
+    with pytest.raises(_converter.WireShapeError) as caught:
+        _enrollment(has_agreed_to_terms_and_conditions="false")
+    assert caught.value.problems[0].path == "has_agreed_to_terms_and_conditions"
+
+
+def test_unset_optional_fields_are_left_out_of_request_bodies() -> None:
+    site = models.Site(id="abc-789", zip_code="88800")
+    assert orjson.loads(_converter.dumps(site)) == {"id": "abc-789", "zip_code": "88800"}
+
+
+def test_datetimes_are_sent_as_iso_8601_with_z_for_utc() -> None:
+    device = models.DeviceCreateIn(
+        id="d",
+        site_id="s",
+        manufacturer_name="m",
+        product_name="p",
+        serial_number="1",
+        type=models.DeviceType.BATTERY,
+        attributes=models.DeviceBatteryAttributes(
+            battery_capacity_wh=1, battery_power_input_w=1, battery_power_output_w=1
+        ),
+        install_date=datetime(2022, 2, 22, 9, 30, tzinfo=UTC),
+    )
+    assert orjson.loads(_converter.dumps(device))["install_date"] == "2022-02-22T09:30:00Z"
+
+
+def _enrollment(**changes: Any) -> models.Enrollment:
+    document = _seed("seed_commission_response.json")["enrollment"] | changes
+    return _converter.structure(document, models.Enrollment)

@@ -1,0 +1,126 @@
+"""Requests are checked against the spec and Flip's rules before anything is sent, every problem at once."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flip_async import models
+from flip_async._validation import validated
+from flip_async.errors import RequestValidationError
+
+SEED = json.loads((Path(__file__).resolve().parent / "fixtures" / "seed_commission_request.json").read_text())
+
+
+def _request(**site: Any) -> models.CommissionRequest:
+    return models.CommissionRequest(
+        site=models.Site(id="abc-789", **site),
+        devices=[
+            models.DeviceCreateIn(
+                id="xyz-123",
+                site_id="abc-789",
+                manufacturer_name="DeviceMaker",
+                product_name="Model 1",
+                serial_number="123456789",
+                type=models.DeviceType.BATTERY,
+                attributes=models.DeviceBatteryAttributes(
+                    battery_capacity_wh=15000, battery_power_input_w=6000, battery_power_output_w=7500
+                ),
+                install_date=datetime(2022, 2, 22, tzinfo=UTC),
+            )
+        ],
+        can_auto_enroll=True,
+    )
+
+
+def _problems(value: Any) -> dict[str, str]:
+    with pytest.raises(RequestValidationError) as caught:
+        validated(value, models.CommissionRequest)
+    return {problem.path: problem.message for problem in caught.value.problems}
+
+
+def test_a_valid_model_passes_through_unchanged() -> None:
+    request = _request(state_code=models.StateCode.CA, email="jo@example.com")
+    assert validated(request, models.CommissionRequest) is request
+
+
+def test_the_seed_mapping_becomes_a_model() -> None:
+    request = validated(SEED, models.CommissionRequest)
+    assert isinstance(request, models.CommissionRequest)
+    assert request.devices[0].attributes.battery_capacity_wh == 15000
+
+
+def test_every_problem_is_listed_with_its_wire_path() -> None:
+    request = _request(state_code="ZZ", email="not-an-email")  # type: ignore[arg-type]
+    request.devices[0].site_id = "other-site"
+    request.devices[0].attributes.battery_capacity_wh = "15000"  # type: ignore[assignment]
+    problems = _problems(request)
+    assert problems == {
+        "site.state_code": "'ZZ' is not a valid state code",
+        "site.email": "'not-an-email' is not a valid email address",
+        "devices[0].attributes.battery_capacity_wh": "expected an integer, got '15000'",
+    }
+    # Flip's own rules run once the shapes are right.
+    request.site.state_code = models.StateCode.CA
+    request.site.email = None
+    request.devices[0].attributes.battery_capacity_wh = 15000
+    assert _problems(request) == {"devices[0].site_id": "'other-site' does not match site.id 'abc-789'"}
+
+
+def test_the_message_lists_every_problem() -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        validated(_request(state_code="ZZ", email="x"), models.CommissionRequest)  # type: ignore[arg-type]
+    text = str(caught.value)
+    assert "site.state_code: 'ZZ' is not a valid state code" in text
+    assert "site.email: 'x' is not a valid email address" in text
+
+
+def test_devices_must_not_be_empty() -> None:
+    request = _request()
+    request.devices = []
+    assert _problems(request) == {"devices": "must contain at least one device"}
+
+
+def test_mappings_report_missing_unknown_null_and_mistyped_fields() -> None:
+    row = json.loads(json.dumps(SEED))
+    del row["site"]["id"]
+    row["site"]["zipcode"] = "88800"
+    row["devices"][0]["type"] = None
+    row["devices"][0]["install_date"] = "22/02/2022"
+    row["devices"][0]["attributes"]["battery_power_input_w"] = True
+    row["can_auto_enroll"] = "yes"
+    problems = _problems(row)
+    assert problems.keys() == {
+        "site.id",
+        "site.zipcode",
+        "devices[0].type",
+        "devices[0].install_date",
+        "devices[0].attributes.battery_power_input_w",
+        "can_auto_enroll",
+    }
+    assert problems["site.id"] == "is required"
+    assert problems["site.zipcode"].startswith("unknown field")
+    assert problems["devices[0].type"] == "must not be null"
+    assert problems["devices[0].install_date"] == "'22/02/2022' is not a valid ISO 8601 date-time"
+    assert problems["can_auto_enroll"] == "expected true or false, got str"
+
+
+def test_integer_fields_reject_floats_and_booleans() -> None:
+    request = _request()
+    request.devices[0].attributes.battery_power_output_w = 7500.5  # type: ignore[assignment]
+    request.devices[0].attributes.battery_power_input_w = False
+    assert _problems(request) == {
+        "devices[0].attributes.battery_power_output_w": "expected an integer, got 7500.5",
+        "devices[0].attributes.battery_power_input_w": "expected an integer, got bool",
+    }
+
+
+@pytest.mark.parametrize("value", [None, [], "text", 42])
+def test_a_request_that_is_not_an_object(value: Any) -> None:
+    assert _problems(value) == {
+        "$": f"expected an object (CommissionRequest), got {type(value).__name__ if value is not None else 'null'}"
+    }
