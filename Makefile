@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check-generated lint typecheck test
+.PHONY: install demo generate check-generated lint typecheck test
 
 install: $(STAMP)
 
@@ -15,6 +15,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The main job: commission the 1,000-site example fleet against a fresh embedded sandbox that injects a few faults
+# (5xx, 429s, lost responses), so retries and 409-after-a-lost-answer show up in the summary. The fleet holds six
+# deliberately invalid rows, so the CLI's exit status 1 ("some rows invalid") is the expected ending here.
+DEMO_OUT := demo-out
+demo: $(STAMP)
+	@mkdir -p $(DEMO_OUT)
+	@rm -f $(DEMO_OUT)/fleet.journal
+	$(BIN)/flip-async commission examples/fleet.jsonl --sandbox --concurrency 32 \
+		--sandbox-error-rate 0.03 --sandbox-rate-limit-rate 0.02 --sandbox-retry-after 0.2 \
+		--sandbox-lost-response-rate 0.01 --sandbox-seed 7 \
+		--journal $(DEMO_OUT)/fleet.journal --out $(DEMO_OUT)/outcomes.jsonl; \
+	status=$$?; [ $$status -le 1 ] || exit $$status
+	@echo "Per-row outcomes: $(DEMO_OUT)/outcomes.jsonl; journal: $(DEMO_OUT)/fleet.journal"
+
 generate: $(STAMP)
 	$(BIN)/python codegen/generate.py
 
@@ -22,8 +36,8 @@ check-generated: $(STAMP)
 	$(BIN)/python codegen/generate.py --check
 
 lint: $(STAMP)
-	$(BIN)/ruff check flip_async codegen tests
-	$(BIN)/ruff format --check flip_async codegen tests
+	$(BIN)/ruff check flip_async codegen tests examples
+	$(BIN)/ruff format --check flip_async codegen tests examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict flip_async

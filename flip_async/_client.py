@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
-from flip_async import _converter, models
-from flip_async._transport import RetryPolicy, Transport
+import attrs
+
+from flip_async import _converter, bulk, models
+from flip_async._transport import Response, RetryPolicy, Transport
 from flip_async._validation import validated
+from flip_async.bulk import CommissionOutcome, Row
 from flip_async.errors import FlipError, ResponseValidationError
 
 T = TypeVar("T")
+
+
+@attrs.frozen
+class Parsed(Generic[T]):
+    """A decoded answer with the response it came in (attempts, elapsed time, headers)."""
+
+    value: T
+    response: Response
+
 
 DEFAULT_BASE_URL = "https://api.flip.energy"
 """Flip's production host as its newer docs name it; set FLIP_BASE_URL (or base_url=) for the sandbox."""
@@ -80,9 +92,44 @@ class FlipClient:
         The request is validated first (RequestValidationError, nothing sent). A site id Flip already has raises
         ConflictError, never retried.
         """
-        body = validated(request, models.CommissionRequest)
+        valid = validated(request, models.CommissionRequest)
+        return (await self._commission(valid, timeout=timeout, max_retries=max_retries)).value
+
+    def commission_many(
+        self,
+        rows: Iterable[Row] | AsyncIterable[Row],
+        *,
+        concurrency: int = 16,
+        journal: str | os.PathLike[str] | None = None,
+        rate_limit: float | None = None,
+        ordered: bool = False,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncGenerator[CommissionOutcome, None]:
+        """Commission every row (a CommissionRequest or its wire mapping), yielding exactly one outcome per row.
+
+        At most `concurrency` requests are in flight, and at most `rate_limit` start per second. Outcomes come in
+        completion order, or in input order with `ordered=True`. With a `journal` (a JSON Lines file), each finished
+        row is recorded before its outcome is yielded, and a rerun skips the sites it shows as done.
+        See `flip_async.bulk` for the statuses.
+        """
+        return bulk.commission_many(
+            self,
+            rows,
+            concurrency=concurrency,
+            journal=journal,
+            rate_limit=rate_limit,
+            ordered=ordered,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def _commission(
+        self, request: models.CommissionRequest, *, timeout: float | None, max_retries: int | None
+    ) -> Parsed[models.CommissionResponse]:
+        """Send an already validated commission request."""
         return await self._call(
-            "POST", "/v1/commission", models.CommissionResponse, body=body, timeout=timeout, max_retries=max_retries
+            "POST", "/v1/commission", models.CommissionResponse, body=request, timeout=timeout, max_retries=max_retries
         )
 
     async def _call(
@@ -94,7 +141,7 @@ class FlipClient:
         body: Any = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> T:
+    ) -> Parsed[T]:
         """Send one operation and decode its answer into `cast_to`."""
         response = await self._transport.request(
             method,
@@ -104,7 +151,7 @@ class FlipClient:
             max_retries=max_retries,
         )
         try:
-            return _converter.loads(response.content, cast_to)
+            return Parsed(_converter.loads(response.content, cast_to), response)
         except _converter.WireShapeError as exc:
             raise ResponseValidationError(
                 exc.problems, model=cast_to.__name__, status_code=response.status, body=response.content

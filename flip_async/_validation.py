@@ -7,9 +7,9 @@ import functools
 import operator
 import re
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, cast, get_args, get_origin
 from uuid import UUID
 
 import attrs
@@ -24,9 +24,14 @@ T = TypeVar("T")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
+Check = Callable[[Any, str, list[Problem]], None]
+"""Checks a non-null value found at a wire path, appending what is wrong with it."""
+
+
 def validated(value: Any, cls: type[T]) -> T:
     """`value` (a `cls` instance or its wire mapping) as a `cls`, or RequestValidationError listing every problem."""
-    problems = list(_check_object(value, cls, ""))
+    problems: list[Problem] = []
+    _object_check(cast(type, cls))(value, "", problems)
     if not problems:
         model = value if isinstance(value, cls) else _converter.structure(value, cls)
         problems = [problem for rule in _MODEL_RULES.get(cls, ()) for problem in rule(model)]
@@ -35,79 +40,184 @@ def validated(value: Any, cls: type[T]) -> T:
     raise RequestValidationError(problems, model=cls.__name__)
 
 
-def _check_object(value: Any, cls: type, path: str) -> Iterator[Problem]:
-    if isinstance(value, cls):
-        fields: Mapping[str, Any] = {field.name: getattr(value, field.name) for field in attrs.fields(cls)}
-    elif isinstance(value, Mapping):
-        by_wire = {_converter.wire_name(field): field.name for field in attrs.fields(cls)}
-        for key in value:
-            if key not in by_wire:
-                yield Problem(_join(path, str(key)), f"unknown field (expected one of: {', '.join(by_wire)})")
-        fields = {by_wire[key]: item for key, item in value.items() if key in by_wire}
-    else:
-        yield Problem(path or "$", f"expected an object ({cls.__name__}), got {_kind(value)}")
-        return
-    for field in attrs.fields(_resolved(cls)):
-        field_path = _join(path, _converter.wire_name(field))
-        item = fields.get(field.name)
-        if item is not None:
-            yield from _check_value(item, _without_none(field.type), field.metadata, field_path)
-        elif field.default is attrs.NOTHING and (field.name not in fields or not _is_nullable(field.type)):
-            # An unset optional field is simply left out of the body; a required one must be there, and be non-null
-            # unless the schema allows null.
-            yield Problem(field_path, "is required" if field.name not in fields else "must not be null")
+def field_type(cls: type, path: Sequence[str]) -> Any:
+    """The Python type at a wire path below `cls` (`["devices", "0", "type"]` -> DeviceType); None when unknown."""
+    hint: Any = cls
+    for part in path:
+        hint = _without_none(hint)
+        if get_origin(hint) is list:
+            hint = get_args(hint)[0] if part.isdigit() else None
+        elif isinstance(hint, type) and attrs.has(hint):
+            by_wire = {_converter.wire_name(field): field for field in attrs.fields(_resolved(hint))}
+            hint = by_wire[part].type if part in by_wire else None
+        else:
+            return None
+    return _without_none(hint)
 
 
-def _check_value(value: Any, hint: Any, rules: Mapping[str, Any], path: str) -> Iterator[Problem]:
-    origin = get_origin(hint)
+# Checks are compiled once per type, from the model's type hints and the spec's keywords in field metadata, so that
+# validating a request walks plain closures instead of re-reading typing information for every field.
+
+
+@attrs.frozen
+class _FieldPlan:
+    name: str
+    wire: str
+    required: bool
+    nullable: bool
+    check: Check
+
+
+@functools.cache
+def _object_check(cls: type) -> Check:
+    plans = [
+        _FieldPlan(
+            name=field.name,
+            wire=_converter.wire_name(field),
+            required=field.default is attrs.NOTHING,
+            nullable=_is_nullable(field.type),
+            check=_value_check(_without_none(field.type), field.metadata),
+        )
+        for field in attrs.fields(_resolved(cls))
+    ]
+    by_wire = {plan.wire: plan for plan in plans}
+    expected = ", ".join(by_wire)
+
+    def check(value: Any, path: str, problems: list[Problem]) -> None:
+        if isinstance(value, cls):
+            for plan in plans:
+                item = getattr(value, plan.name)
+                if item is not None:
+                    plan.check(item, _join(path, plan.wire), problems)
+                elif plan.required and not plan.nullable:
+                    problems.append(Problem(_join(path, plan.wire), "must not be null"))
+        elif isinstance(value, Mapping):
+            for key in value:
+                if key not in by_wire:
+                    problems.append(Problem(_join(path, str(key)), f"unknown field (expected one of: {expected})"))
+            for plan in plans:
+                if plan.wire not in value:
+                    # An unset optional field is simply left out of the body.
+                    if plan.required:
+                        problems.append(Problem(_join(path, plan.wire), "is required"))
+                elif (item := value[plan.wire]) is not None:
+                    plan.check(item, _join(path, plan.wire), problems)
+                elif not plan.nullable:
+                    problems.append(Problem(_join(path, plan.wire), "must not be null"))
+        else:
+            problems.append(Problem(path or "$", f"expected an object ({cls.__name__}), got {_kind(value)}"))
+
+    return check
+
+
+def _value_check(hint: Any, rules: Mapping[str, Any]) -> Check:
     if _is_union(hint):
-        alternatives = [list(_check_value(value, arg, rules, path)) for arg in get_args(hint)]
-        if all(alternatives):
-            expected = " or ".join(_spoken(getattr(arg, "__name__", str(arg))) for arg in get_args(hint))
-            yield Problem(path, f"expected {expected}, got {_kind(value)}")
-    elif origin is list:
-        yield from _check_list(value, get_args(hint)[0], rules, path)
-    elif origin is dict:
-        if not isinstance(value, Mapping):
-            yield Problem(path, f"expected an object, got {_kind(value)}")
-    elif isinstance(hint, type) and attrs.has(hint):
-        yield from _check_object(value, hint, path)
-    elif isinstance(hint, type) and issubclass(hint, enum.Enum):
-        if not isinstance(value, str) or value not in hint._value2member_map_:
-            yield Problem(path, f"{value!r} is not a valid {_spoken(hint.__name__)}")
-    elif (check := _SCALAR_CHECKS.get(hint)) is not None:
-        problem = check(value)
-        yield from [Problem(path, problem)] if problem else _check_rules(value, rules, path)
+        return _union_check([_value_check(arg, rules) for arg in get_args(hint)], get_args(hint))
+    if get_origin(hint) is list:
+        return _list_check(get_args(hint)[0], rules)
+    if get_origin(hint) is dict:
+        return _kind_check(Mapping, "an object")
+    if isinstance(hint, type) and attrs.has(hint):
+        return lambda value, path, problems: _object_check(hint)(value, path, problems)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return _enum_check(hint)
+    if hint is Any:
+        return _accept
+    return _scalar_check(hint, rules)
 
 
-def _check_list(value: Any, item_hint: Any, rules: Mapping[str, Any], path: str) -> Iterator[Problem]:
-    if not isinstance(value, list | tuple):
-        yield Problem(path, f"expected a list, got {_kind(value)}")
-        return
-    if "minItems" in rules and len(value) < rules["minItems"]:
-        yield Problem(path, f"must have at least {rules['minItems']} items, has {len(value)}")
-    if "maxItems" in rules and len(value) > rules["maxItems"]:
-        yield Problem(path, f"must have at most {rules['maxItems']} items, has {len(value)}")
-    item_rules = rules.get("items", {})
-    for index, item in enumerate(value):
-        item_path = f"{path}[{index}]"
-        if item is None:
-            if not _is_nullable(item_hint):
-                yield Problem(item_path, "must not be null")
-            continue
-        yield from _check_value(item, _without_none(item_hint), item_rules, item_path)
+def _union_check(alternatives: list[Check], hints: tuple[Any, ...]) -> Check:
+    expected = " or ".join(_spoken(getattr(hint, "__name__", str(hint))) for hint in hints)
+
+    def check(value: Any, path: str, problems: list[Problem]) -> None:
+        for alternative in alternatives:
+            attempt: list[Problem] = []
+            alternative(value, path, attempt)
+            if not attempt:
+                return
+        problems.append(Problem(path, f"expected {expected}, got {_kind(value)}"))
+
+    return check
 
 
-def _check_rules(value: Any, rules: Mapping[str, Any], path: str) -> Iterator[Problem]:
-    if rules.get("format") == "email" and not _EMAIL.fullmatch(value):
-        yield Problem(path, f"{value!r} is not a valid email address")
-    if "minLength" in rules and len(value) < rules["minLength"]:
-        yield Problem(path, f"must be at least {rules['minLength']} characters long")
-    if "maxLength" in rules and len(value) > rules["maxLength"]:
-        yield Problem(path, f"must be at most {rules['maxLength']} characters long")
+def _list_check(item_hint: Any, rules: Mapping[str, Any]) -> Check:
+    item_check = _value_check(_without_none(item_hint), rules.get("items", {}))
+    item_nullable = _is_nullable(item_hint)
+    min_items, max_items = rules.get("minItems"), rules.get("maxItems")
+
+    def check(value: Any, path: str, problems: list[Problem]) -> None:
+        if not isinstance(value, list | tuple):
+            problems.append(Problem(path, f"expected a list, got {_kind(value)}"))
+            return
+        if min_items is not None and len(value) < min_items:
+            problems.append(Problem(path, f"must have at least {min_items} items, has {len(value)}"))
+        if max_items is not None and len(value) > max_items:
+            problems.append(Problem(path, f"must have at most {max_items} items, has {len(value)}"))
+        for index, item in enumerate(value):
+            if item is not None:
+                item_check(item, f"{path}[{index}]", problems)
+            elif not item_nullable:
+                problems.append(Problem(f"{path}[{index}]", "must not be null"))
+
+    return check
+
+
+def _kind_check(kind: type, what: str) -> Check:
+    def check(value: Any, path: str, problems: list[Problem]) -> None:
+        if not isinstance(value, kind):
+            problems.append(Problem(path, f"expected {what}, got {_kind(value)}"))
+
+    return check
+
+
+def _enum_check(enum_class: type[enum.Enum]) -> Check:
+    values = frozenset(enum_class._value2member_map_)
+    what = _spoken(enum_class.__name__)
+
+    def check(value: Any, path: str, problems: list[Problem]) -> None:
+        if not isinstance(value, str) or value not in values:
+            problems.append(Problem(path, f"{value!r} is not a valid {what}"))
+
+    return check
+
+
+def _accept(value: Any, path: str, problems: list[Problem]) -> None:
+    """Anything goes (free-form JSON)."""
+
+
+def _scalar_check(hint: Any, rules: Mapping[str, Any]) -> Check:
+    expect = _SCALAR_CHECKS[hint]
+    limits = _limit_checks(rules)
+
+    def check(value: Any, path: str, problems: list[Problem]) -> None:
+        wrong = expect(value)
+        if wrong is not None:
+            problems.append(Problem(path, wrong))
+            return
+        for limit in limits:
+            if (broken := limit(value)) is not None:
+                problems.append(Problem(path, broken))
+
+    return check
+
+
+def _limit_checks(rules: Mapping[str, Any]) -> list[Callable[[Any], str | None]]:
+    """One check per validation keyword the spec sets on a scalar field."""
+    checks: list[Callable[[Any], str | None]] = []
+    if rules.get("format") == "email":
+        checks.append(lambda value: None if _EMAIL.fullmatch(value) else f"{value!r} is not a valid email address")
+    if (shortest := rules.get("minLength")) is not None:
+        checks.append(lambda value: None if len(value) >= shortest else f"must be at least {shortest} characters long")
+    if (longest := rules.get("maxLength")) is not None:
+        checks.append(lambda value: None if len(value) <= longest else f"must be at most {longest} characters long")
     for keyword, phrase, holds in _BOUNDS:
-        if keyword in rules and not holds(value, rules[keyword]):
-            yield Problem(path, f"{phrase} {rules[keyword]}, got {value!r}")
+        if keyword in rules:
+            checks.append(_bound_check(rules[keyword], phrase, holds))
+    return checks
+
+
+def _bound_check(bound: Any, phrase: str, holds: Callable[[Any, Any], bool]) -> Callable[[Any], str | None]:
+    return lambda value: None if holds(value, bound) else f"{phrase} {bound}, got {value!r}"
 
 
 _BOUNDS: tuple[tuple[str, str, Callable[[Any, Any], bool]], ...] = (
@@ -162,7 +272,6 @@ _SCALAR_CHECKS: dict[Any, Callable[[Any], str | None]] = {
     datetime: _parses(datetime.fromisoformat, datetime, "ISO 8601 date-time"),
     date: _parses(date.fromisoformat, date, "ISO 8601 date"),
     UUID: _parses(UUID, UUID, "UUID"),
-    Any: lambda value: None,
 }
 
 

@@ -1,0 +1,77 @@
+"""The aiohttp application: one route per operation, each authenticated, read, handled and answered in JSON."""
+
+from __future__ import annotations
+
+import functools
+
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+
+from flip_async.sandbox._auth import Authenticator
+from flip_async.sandbox._faults import FaultInjector
+from flip_async.sandbox._handlers import Call
+from flip_async.sandbox._requests import read_body, read_params
+from flip_async.sandbox._routes import OPERATIONS, Operation
+from flip_async.sandbox._state import SandboxState
+from flip_async.sandbox._wire import Invalid, Rejected, error_response, json_response, validation_response
+
+# FastAPI behind uvicorn sets no body limit; aiohttp's 1 MiB default would refuse 1,000 rich telemetry points.
+MAX_BODY_BYTES = 64 * 1024**2
+
+
+def build_app(state: SandboxState, auth: Authenticator, injector: FaultInjector) -> web.Application:
+    app = web.Application(
+        middlewares=[_count_requests(state), _json_errors, injector.middleware], client_max_size=MAX_BODY_BYTES
+    )
+    for operation in OPERATIONS:
+        app.router.add_route(
+            operation.method,
+            operation.path,
+            functools.partial(_serve, operation, state, auth),
+            name=operation.operation_id,
+        )
+    return app
+
+
+async def _serve(operation: Operation, state: SandboxState, auth: Authenticator, request: web.Request) -> web.Response:
+    # The order FastAPI keeps: authentication, then parameters and body (422 / 400), then the operation itself.
+    try:
+        auth.check(operation.scheme, request.headers.get("Authorization"), request.match_info.get("siteId"))
+        params = read_params(operation.params, request)
+        body = (
+            None
+            if operation.body is None
+            else await read_body(request, operation.body, malformed_status=operation.malformed_status)
+        )
+        payload = operation.handler(Call(state, auth, params, body))
+    except Rejected as exc:
+        if exc.status == 409:
+            state.stats.conflicts += 1
+        return error_response(exc.status, exc.code, exc.message)
+    except Invalid as exc:
+        return validation_response(exc.details)
+    return web.Response(status=204) if payload is None else json_response(payload)
+
+
+def _count_requests(state: SandboxState) -> Middleware:
+    @web.middleware
+    async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
+        operation_id = request.match_info.route.name
+        if operation_id is not None:
+            state.stats.requests[operation_id] += 1
+        return await handler(request)
+
+    return count
+
+
+@web.middleware
+async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The router's own 404 and 405 as ErrorResponse JSON, like every other answer of the sandbox."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = "NOT_FOUND" if exc.status == 404 else "METHOD_NOT_ALLOWED" if exc.status == 405 else "HTTP_ERROR"
+        allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+        return error_response(exc.status, code, f"{request.method} {request.path}: {exc.reason}", allow)

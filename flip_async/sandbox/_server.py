@@ -1,0 +1,112 @@
+"""Running the sandbox: `Sandbox` (start / close, or `async with`) and `serve` for the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from aiohttp import web
+
+from flip_async.sandbox._app import build_app
+from flip_async.sandbox._auth import Authenticator
+from flip_async.sandbox._faults import FaultInjector, Faults
+from flip_async.sandbox._routes import OPERATION_IDS
+from flip_async.sandbox._state import Clock, SandboxState, utc_now
+from flip_async.sandbox._stats import SandboxStats
+
+DEFAULT_HOST = "127.0.0.1"
+
+
+class Sandbox:
+    """A stateful, in-memory Flip API on `host` (loopback by default) and `port` (0: a free one), with fault injection.
+
+    `token` is the client token it accepts (a fresh throwaway one when None). `clock` returns the sandbox's "now"
+    (timezone-aware; tests inject one to expire site tokens). Read `base_url` once started; `state` holds the data
+    (and helpers such as `state.create_command`), `stats` the counters.
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        faults: Faults | None = None,
+        clock: Clock | None = None,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+    ) -> None:
+        self.faults = faults or Faults()
+        if self.faults.operations is not None and (unknown := self.faults.operations - OPERATION_IDS):
+            raise ValueError(f"Faults.operations names unknown operationIds: {', '.join(sorted(unknown))}")
+        self.token = token or f"sandbox-{secrets.token_urlsafe(24)}"
+        self.stats = SandboxStats()
+        self.state = SandboxState(clock=clock or utc_now, stats=self.stats)
+        self._auth = Authenticator(self.token, self.state.now)
+        self._app = build_app(self.state, self._auth, FaultInjector(self.faults, self.stats))
+        self._host = host
+        self._port = port
+        self._runner: web.AppRunner | None = None
+        self._base_url: str | None = None
+
+    def __repr__(self) -> str:
+        # The token is left out on purpose, as everywhere in flip-async.
+        return f"Sandbox(base_url={self._base_url!r}, faults={self.faults!r})"
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:<port>`, the FlipClient `base_url` for this sandbox."""
+        if self._base_url is None:
+            raise RuntimeError("the sandbox is not running: use `async with Sandbox() as sandbox` or `await start()`")
+        return self._base_url
+
+    def site_token(self, site_id: str) -> str:
+        """A site token for `site_id`, as `POST /v1/auth/site/{siteId}` would issue (the site need not exist)."""
+        return self._auth.issue(site_id).site_access_token
+
+    async def start(self) -> Self:
+        if self._runner is not None:
+            raise RuntimeError("the sandbox is already running")
+        # No access log: it would cost the demo's throughput and tells nothing the stats do not.
+        runner = web.AppRunner(self._app, access_log=None, handler_cancellation=True, shutdown_timeout=0.1)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self._host, self._port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        host, port = runner.addresses[0][:2]
+        self._base_url = f"http://{host}:{port}"
+        return self
+
+    async def close(self) -> None:
+        """Stop serving; idempotent. The state and stats stay readable."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+        self._base_url = None
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+async def serve(
+    host: str = DEFAULT_HOST,
+    port: int = 8080,
+    *,
+    token: str | None = None,
+    faults: Faults | None = None,
+    ready: Callable[[Sandbox], None] | None = None,
+) -> None:
+    """Serve a sandbox until cancelled (Ctrl-C); `ready` is called once it listens, e.g. to print its URL and token."""
+    async with Sandbox(token, faults=faults, host=host, port=port) as sandbox:
+        if ready is not None:
+            ready(sandbox)
+        await asyncio.Event().wait()

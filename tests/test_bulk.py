@@ -1,0 +1,287 @@
+"""commission_many: one outcome per row, bounded concurrency, the journal, resume and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from aiohttp import web
+from aioresponses import CallbackResult, aioresponses
+from yarl import URL
+
+from flip_async import FlipClient, RetryPolicy, bulk
+from flip_async.bulk import CommissionOutcome, OutcomeStatus
+from flip_async.rows import UnreadableRow
+
+BASE = "https://api.flip.test"
+COMMISSION = f"{BASE}/v1/commission"
+TOKEN = "tok_bulk_SECRET_value_81"
+SEED = json.loads((Path(__file__).resolve().parent / "fixtures" / "seed_commission_request.json").read_text())
+
+
+def row(site_id: str, **changes: Any) -> dict[str, Any]:
+    made = json.loads(json.dumps(SEED))
+    made["site"]["id"] = made["devices"][0]["site_id"] = site_id
+    made["site"].update(changes)
+    return made
+
+
+@pytest.fixture
+async def flip() -> AsyncIterator[FlipClient]:
+    async with FlipClient(TOKEN, base_url=BASE, retry_policy=RetryPolicy.immediate(), max_retries=1) as client:
+        yield client
+
+
+def sent_site_ids(mock_api: aioresponses) -> list[str]:
+    return [
+        orjson.loads(call.kwargs["data"])["site"]["id"] for call in mock_api.requests.get(("POST", URL(COMMISSION)), [])
+    ]
+
+
+def by_site(outcomes: list[CommissionOutcome]) -> dict[str | None, CommissionOutcome]:
+    return {outcome.site_id: outcome for outcome in outcomes}
+
+
+async def test_every_row_gets_exactly_one_outcome_and_bad_rows_never_stop_the_rest(
+    flip: FlipClient, mock_api: aioresponses
+) -> None:
+    answers = {"ok": (200, {"programs": []}), "dup": (409, {"message": "site exists"}), "down": (503, {})}
+
+    def answer(url: URL, **kwargs: Any) -> CallbackResult:
+        status, payload = answers[orjson.loads(kwargs["data"])["site"]["id"]]
+        return CallbackResult(status=status, payload=payload)
+
+    mock_api.post(COMMISSION, callback=answer, repeat=True)
+    rows: list[Any] = [
+        row("ok"),
+        row("dup"),
+        row("down"),
+        row("bad", state_code="ZZ"),
+        UnreadableRow("line 5: junk"),
+        {"site": {}},
+        42,
+    ]
+    outcomes = [outcome async for outcome in flip.commission_many(rows, concurrency=3)]
+    assert sorted(outcome.row for outcome in outcomes) == list(range(len(rows)))
+    statuses = {outcome.row: outcome.status for outcome in outcomes}
+    assert statuses == {
+        0: OutcomeStatus.COMMISSIONED,
+        1: OutcomeStatus.ALREADY_COMMISSIONED,
+        2: OutcomeStatus.FAILED,
+        3: OutcomeStatus.INVALID,
+        4: OutcomeStatus.INVALID,
+        5: OutcomeStatus.INVALID,
+        6: OutcomeStatus.INVALID,
+    }
+    outcome = by_site(outcomes)
+    assert outcome["ok"].result is not None
+    assert outcome["ok"].attempts == 1
+    assert outcome["down"].attempts == 2  # one retry, then the 503 stands
+    assert "503" in str(outcome["down"].error)
+    assert "site.state_code: 'ZZ' is not a valid state code" in str(outcome["bad"].error)
+    assert outcome["bad"].attempts == 0
+    assert sorted(sent_site_ids(mock_api)) == ["down", "down", "dup", "ok"]  # invalid rows are never sent
+
+
+async def test_a_row_s_errors_name_every_bad_field(flip: FlipClient, mock_api: aioresponses) -> None:
+    bad = row("s", state_code="ZZ", email="nope")
+    bad["devices"][0]["site_id"] = "elsewhere"
+    del bad["devices"][0]["install_date"]
+    (outcome,) = [outcome async for outcome in flip.commission_many([bad])]
+    assert outcome.status is OutcomeStatus.INVALID
+    assert {str(problem).split(":")[0] for problem in outcome.error.problems} == {  # type: ignore[union-attr]
+        "site.state_code",
+        "site.email",
+        "devices[0].install_date",
+    }
+
+
+async def test_ordered_outcomes_follow_the_input_even_when_answers_arrive_out_of_order(
+    flip: FlipClient, mock_api: aioresponses
+) -> None:
+    async def slow_for_early_rows(url: URL, **kwargs: Any) -> CallbackResult:
+        number = int(orjson.loads(kwargs["data"])["site"]["id"].split("-")[1])
+        await asyncio.sleep(0.002 * (20 - number))
+        return CallbackResult(payload={"programs": []})
+
+    mock_api.post(COMMISSION, callback=slow_for_early_rows, repeat=True)
+    rows = [row(f"s-{number}") for number in range(20)]
+    unordered = [outcome.row async for outcome in flip.commission_many(rows, concurrency=8)]
+    ordered = [outcome.row async for outcome in flip.commission_many(rows, concurrency=8, ordered=True)]
+    assert ordered == list(range(20))
+    assert unordered != ordered
+    assert sorted(unordered) == ordered
+
+
+async def test_concurrency_is_bounded_and_the_input_is_never_materialised(
+    flip: FlipClient, mock_api: aioresponses
+) -> None:
+    in_flight, peak = 0, 0
+    pulled = 0
+
+    async def tracked(url: URL, **kwargs: Any) -> CallbackResult:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.001)
+        in_flight -= 1
+        return CallbackResult(payload={"programs": []})
+
+    def endless() -> Iterator[dict[str, Any]]:
+        nonlocal pulled
+        for number in itertools.count():
+            pulled += 1
+            yield row(f"s-{number}")
+
+    mock_api.post(COMMISSION, callback=tracked, repeat=True)
+    outcomes = flip.commission_many(endless(), concurrency=4)
+    taken = [outcome async for outcome in _take(outcomes, 40)]
+    await outcomes.aclose()
+    assert len(taken) == 40
+    assert peak <= 4
+    assert pulled <= 40 + 4 + 1  # read as it goes: never more than a window ahead
+
+
+async def test_the_journal_records_each_finished_row_and_a_rerun_skips_the_done_ones(
+    flip: FlipClient, mock_api: aioresponses, tmp_path: Path
+) -> None:
+    journal = tmp_path / "run.journal"
+    failing = {"s-2"}
+
+    def answer(url: URL, **kwargs: Any) -> CallbackResult:
+        site_id = orjson.loads(kwargs["data"])["site"]["id"]
+        if site_id in failing:
+            return CallbackResult(status=500)
+        return CallbackResult(status=409 if site_id == "s-3" else 200, payload={"programs": []})
+
+    mock_api.post(COMMISSION, callback=answer, repeat=True)
+    rows = [row(f"s-{number}") for number in range(5)] + [row("bad", state_code="ZZ")]
+    first = by_site([outcome async for outcome in flip.commission_many(rows, journal=journal)])
+    lines = [orjson.loads(line) for line in journal.read_bytes().splitlines()]
+    assert Counter(line["status"] for line in lines) == {
+        "commissioned": 3,
+        "already_commissioned": 1,
+        "failed": 1,
+        "invalid": 1,
+    }
+    assert {line["site_id"] for line in lines} == {"s-0", "s-1", "s-2", "s-3", "s-4", "bad"}
+    assert TOKEN not in journal.read_text()
+    assert first["s-2"].status is OutcomeStatus.FAILED
+
+    failing.clear()
+    mock_api.requests.clear()
+    second = by_site([outcome async for outcome in flip.commission_many(rows, journal=journal)])
+    assert {site: outcome.status for site, outcome in second.items()} == {
+        "s-0": OutcomeStatus.SKIPPED,
+        "s-1": OutcomeStatus.SKIPPED,
+        "s-2": OutcomeStatus.COMMISSIONED,
+        "s-3": OutcomeStatus.SKIPPED,
+        "s-4": OutcomeStatus.SKIPPED,
+        "bad": OutcomeStatus.INVALID,
+    }
+    assert sent_site_ids(mock_api) == ["s-2"]  # only the failed row is sent again
+    assert len(journal.read_bytes().splitlines()) == len(lines) + 2  # skipped rows add no lines
+
+
+async def test_a_journal_cut_short_by_a_crash_is_read_and_appended_to_safely(
+    flip: FlipClient, mock_api: aioresponses, tmp_path: Path
+) -> None:
+    journal = tmp_path / "run.journal"
+    journal.write_bytes(b'{"site_id": "s-0", "status": "commissioned"}\n{"site_id": "s-1", "status": "commissio')
+    mock_api.post(COMMISSION, payload={"programs": []}, repeat=True)
+    outcomes = by_site([outcome async for outcome in flip.commission_many([row("s-0"), row("s-1")], journal=journal)])
+    assert outcomes["s-0"].status is OutcomeStatus.SKIPPED
+    assert outcomes["s-1"].status is OutcomeStatus.COMMISSIONED
+    last = journal.read_bytes().splitlines()[-1]
+    assert orjson.loads(last)["site_id"] == "s-1"
+
+
+async def test_cancelling_a_run_journals_what_finished_and_a_resume_sends_none_of_it_again(
+    live_server: Any, tmp_path: Path
+) -> None:
+    received: list[str] = []
+
+    async def commission(request: web.BaseRequest) -> web.Response:
+        received.append((await request.json())["site"]["id"])
+        await asyncio.sleep(0.02)
+        return web.json_response({"programs": []})
+
+    server = await live_server(commission)
+    journal = tmp_path / "run.journal"
+    rows = [row(f"s-{number}") for number in range(60)]
+    seen: list[CommissionOutcome] = []
+    ten_seen = asyncio.Event()
+
+    async def run() -> None:
+        async with FlipClient(TOKEN, base_url=server.url) as flip:
+            async for outcome in flip.commission_many(rows, concurrency=5, journal=journal):
+                seen.append(outcome)
+                if len(seen) == 10:
+                    ten_seen.set()
+
+    task = asyncio.create_task(run())
+    await asyncio.wait_for(ten_seen.wait(), timeout=10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    journaled = {orjson.loads(line)["site_id"] for line in journal.read_bytes().splitlines()}
+    assert {outcome.site_id for outcome in seen} <= journaled
+    assert journaled == set(received)  # everything sent finished and was journaled: nothing is in doubt
+    first_run = set(received)
+
+    received.clear()
+    async with FlipClient(TOKEN, base_url=server.url) as flip:
+        resumed = [outcome async for outcome in flip.commission_many(rows, concurrency=5, journal=journal)]
+    assert not first_run & set(received)
+    assert first_run | set(received) == {f"s-{number}" for number in range(60)}
+    assert Counter(outcome.status for outcome in resumed) == {
+        OutcomeStatus.SKIPPED: len(first_run),
+        OutcomeStatus.COMMISSIONED: 60 - len(first_run),
+    }
+
+
+async def test_rate_limit_spaces_request_starts(flip: FlipClient, mock_api: aioresponses) -> None:
+    mock_api.post(COMMISSION, payload={"programs": []}, repeat=True)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    outcomes = [outcome async for outcome in flip.commission_many([row(f"s-{n}") for n in range(6)], rate_limit=100)]
+    # Six starts at 100/s need at least five intervals of 10 ms; this bounds behaviour, not speed.
+    assert loop.time() - started >= 0.05
+    assert len(outcomes) == 6
+
+
+@pytest.mark.parametrize(("option", "value"), [("concurrency", 0), ("rate_limit", 0.0), ("rate_limit", -1.0)])
+async def test_bad_options_are_clear_errors(flip: FlipClient, option: str, value: float) -> None:
+    with pytest.raises(ValueError, match=option):
+        async for _ in flip.commission_many([row("s")], **{option: value}):
+            pass
+
+
+async def _take(outcomes: Any, count: int) -> AsyncIterator[CommissionOutcome]:
+    async for outcome in outcomes:
+        yield outcome
+        count -= 1
+        if count == 0:
+            return
+
+
+def test_outcome_records_have_the_documented_keys() -> None:
+    outcome = bulk.CommissionOutcome(
+        row=3, site_id="s", status=OutcomeStatus.FAILED, error=RuntimeError("boom"), attempts=2, elapsed=0.123456
+    )
+    assert outcome.to_record() == {
+        "row": 3,
+        "site_id": "s",
+        "status": "failed",
+        "error": "RuntimeError: boom",
+        "attempts": 2,
+        "elapsed": 0.1235,
+    }
+    assert not outcome.ok

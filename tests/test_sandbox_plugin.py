@@ -1,0 +1,66 @@
+"""The pytest plugin: `flip_sandbox` and `flip_client` come with the installed package, through its entry point."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib.metadata import entry_points
+
+import pytest
+
+from flip_async import FlipClient, models
+from flip_async.sandbox import Sandbox
+
+pytest_plugins = ["pytester"]
+
+
+def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
+    (entry_point,) = [point for point in entry_points(group="pytest11") if point.name == "flip_async"]
+    assert entry_point.value == "flip_async.pytest_plugin"
+
+
+async def test_the_fixtures_give_a_running_sandbox_and_a_client_for_it(
+    flip_sandbox: Sandbox, flip_client: FlipClient
+) -> None:
+    assert flip_client.base_url == flip_sandbox.base_url
+    site = models.Site(id="s1", zip_code="88800")
+    device = models.DeviceCreateIn(
+        id="d1",
+        site_id="s1",
+        manufacturer_name="DeviceMaker",
+        product_name="Model 1",
+        serial_number="1",
+        type=models.DeviceType.BATTERY,
+        attributes=models.DeviceBatteryAttributes(
+            battery_capacity_wh=15000, battery_power_input_w=6000, battery_power_output_w=7500
+        ),
+        install_date=datetime(2022, 2, 22, tzinfo=UTC),
+    )
+    response = await flip_client.commission(models.CommissionRequest(site=site, devices=[device], can_auto_enroll=True))
+    assert response.enrollment is not None
+    assert flip_sandbox.stats.sites_created == 1
+
+
+def test_a_users_test_suite_gets_a_fresh_sandbox_per_test(pytester: pytest.Pytester) -> None:
+    # pytest-asyncio in its default strict mode: the user's own configuration, not this project's.
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.asyncio
+        @pytest.mark.parametrize("site_id", ["a", "b"])
+        async def test_commission(flip_sandbox, flip_client, site_id):
+            assert not flip_sandbox.state.sites
+            response = await flip_client.commission({
+                "site": {"id": site_id},
+                "devices": [{
+                    "id": site_id + "-1", "site_id": site_id, "manufacturer_name": "M", "product_name": "P",
+                    "serial_number": "1", "type": "BATTERY", "install_date": "2022-02-22",
+                    "attributes": {"battery_capacity_wh": 1, "battery_power_input_w": 1, "battery_power_output_w": 1},
+                }],
+            })
+            assert response.programs == []
+            assert list(flip_sandbox.state.sites) == [site_id]
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
