@@ -32,12 +32,11 @@ def validated(value: Any, cls: type[T]) -> T:
     """`value` (a `cls` instance or its wire mapping) as a `cls`, or RequestValidationError listing every problem."""
     problems: list[Problem] = []
     _object_check(cast(type, cls))(value, "", problems)
-    if not problems:
-        model = value if isinstance(value, cls) else _converter.structure(value, cls)
-        problems = [problem for rule in _MODEL_RULES.get(cls, ()) for problem in rule(model)]
-        if not problems:
-            return model
-    raise RequestValidationError(problems, model=cls.__name__)
+    for rule in _MODEL_RULES.get(cls, ()):
+        problems.extend(rule(value))
+    if problems:
+        raise RequestValidationError(problems, model=cls.__name__)
+    return value if isinstance(value, cls) else _converter.structure(value, cls)
 
 
 def field_type(cls: type, path: Sequence[str]) -> Any:
@@ -275,13 +274,27 @@ _SCALAR_CHECKS: dict[Any, Callable[[Any], str | None]] = {
 }
 
 
-def _commission_rules(request: models.CommissionRequest) -> Iterator[Problem]:
+# Model rules run beside the schema checks so that one error lists everything, and so they read the request as given
+# (a model or its wire mapping, possibly malformed): each looks only at values whose shape it can trust.
+
+
+def _commission_rules(request: Any) -> Iterator[Problem]:
     """Rules Flip enforces on commissioning that the schema cannot say (DESIGN.md, contract details)."""
-    if not request.devices:
+    devices = _member(request, "devices")
+    if isinstance(devices, list | tuple) and not devices:
         yield Problem("devices", "must contain at least one device")
-    for index, device in enumerate(request.devices):
-        if device.site_id != request.site.id:
-            yield Problem(f"devices[{index}].site_id", f"{device.site_id!r} does not match site.id {request.site.id!r}")
+    site_id = _member(_member(request, "site"), "id")
+    if not isinstance(site_id, str) or not isinstance(devices, list | tuple):
+        return
+    for index, device in enumerate(devices):
+        device_site_id = _member(device, "site_id")
+        if isinstance(device_site_id, str) and device_site_id != site_id:
+            yield Problem(f"devices[{index}].site_id", f"{device_site_id!r} does not match site.id {site_id!r}")
+
+
+def _member(value: Any, name: str) -> Any:
+    """A field of a model or a key of its wire mapping (the two spell it alike here); None when absent."""
+    return value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
 
 
 _MODEL_RULES: dict[type, tuple[Callable[[Any], Iterator[Problem]], ...]] = {

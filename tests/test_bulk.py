@@ -100,6 +100,7 @@ async def test_a_row_s_errors_name_every_bad_field(flip: FlipClient, mock_api: a
         "site.state_code",
         "site.email",
         "devices[0].install_date",
+        "devices[0].site_id",
     }
 
 

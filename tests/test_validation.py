@@ -63,12 +63,8 @@ def test_every_problem_is_listed_with_its_wire_path() -> None:
         "site.state_code": "'ZZ' is not a valid state code",
         "site.email": "'not-an-email' is not a valid email address",
         "devices[0].attributes.battery_capacity_wh": "expected an integer, got '15000'",
+        "devices[0].site_id": "'other-site' does not match site.id 'abc-789'",
     }
-    # Flip's own rules run once the shapes are right.
-    request.site.state_code = models.StateCode.CA
-    request.site.email = None
-    request.devices[0].attributes.battery_capacity_wh = 15000
-    assert _problems(request) == {"devices[0].site_id": "'other-site' does not match site.id 'abc-789'"}
 
 
 def test_the_message_lists_every_problem() -> None:
@@ -117,6 +113,17 @@ def test_integer_fields_reject_floats_and_booleans() -> None:
         "devices[0].attributes.battery_power_output_w": "expected an integer, got 7500.5",
         "devices[0].attributes.battery_power_input_w": "expected an integer, got bool",
     }
+
+
+def test_flip_s_rules_are_checked_beside_the_schema_even_in_a_malformed_mapping() -> None:
+    row = json.loads(json.dumps(SEED))
+    row["site"]["state_code"] = "ZZ"
+    row["devices"].append({"site_id": "elsewhere"})
+    problems = _problems(row)
+    assert problems["site.state_code"] == "'ZZ' is not a valid state code"
+    assert problems["devices[1].site_id"] == "'elsewhere' does not match site.id 'abc-789'"
+    assert problems["devices[1].id"] == "is required"
+    assert _problems({"devices": "none", "site": 3}).keys() == {"devices", "site"}
 
 
 @pytest.mark.parametrize("value", [None, [], "text", 42])
