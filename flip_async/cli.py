@@ -52,9 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     commission.add_argument("--format", choices=FORMATS, help="the file's format (default: from its extension)")
     commission.add_argument("--base-url", help="the API's base URL (default: FLIP_BASE_URL, else Flip's production)")
     commission.add_argument("--token", help="the client token (default: FLIP_API_TOKEN)")
-    commission.add_argument("--concurrency", type=_positive(int), default=16, help="requests in flight (default 16)")
-    commission.add_argument("--rate-limit", type=_positive(float), help="at most this many new requests per second")
-    commission.add_argument("--timeout", type=_positive(float), default=30.0, help="seconds per attempt (default 30)")
+    commission.add_argument("--concurrency", type=_positive_int, default=16, help="requests in flight (default 16)")
+    commission.add_argument("--rate-limit", type=_positive_float, help="at most this many new requests per second")
+    commission.add_argument("--timeout", type=_positive_float, default=30.0, help="seconds per attempt (default 30)")
     commission.add_argument("--max-retries", type=_non_negative_int, default=2, help="retries per request (default 2)")
     commission.add_argument(
         "--journal",
@@ -218,35 +218,27 @@ def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) 
     return EXIT_OK
 
 
-def _positive(kind: type[int] | type[float]) -> Any:
+def _ranged(kind: type[int] | type[float], low: float, high: float | None = None, *, above: bool = False) -> Any:
+    """An argparse type: a number of `kind` that is >= low (> low with `above`) and <= high."""
+    bound = f"> {low}" if above else f">= {low}" if high is None else f"between {low} and {high}"
+
     def parse(text: str) -> int | float:
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {'an integer' if kind is int else 'a number'}, got {text}"
+            ) from None
+        if (value <= low if above else value < low) or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")
         return value
 
     return parse
 
 
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
-    return value
-
-
-def _probability(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
-    return value
+_positive_int, _positive_float = _ranged(int, 0, above=True), _ranged(float, 0, above=True)
+_non_negative_int, _non_negative_float = _ranged(int, 0), _ranged(float, 0)
+_probability = _ranged(float, 0, 1)
 
 
 if __name__ == "__main__":
