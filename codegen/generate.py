@@ -67,12 +67,35 @@ CHECKED_FORMATS = {"email"}  # date-time, date and uuid are carried by the Pytho
 
 
 def field_rules(spec: Path) -> dict[str, dict[str, Any]]:
-    """Per model name, per wire name: the validation keywords of each property (and of its array items)."""
+    """Per model name, per wire name: what the template puts in each field's metadata.
+
+    The validation keywords of the property (and of its array items); `nullable` for an optional property that may
+    be null (an optional field's Python type admits None either way: None there means "not set"); `secret` for a
+    property marked `x-flip-secret`, which the template keeps out of the class's repr.
+    """
     schemas = yaml.safe_load(spec.read_text()).get("components", {}).get("schemas", {})
-    return {
-        name: {"rules": {wire: rules for wire, prop in schema.get("properties", {}).items() if (rules := _rules(prop))}}
-        for name, schema in schemas.items()
-    }
+    return {name: {"rules": _schema_rules(schema)} for name, schema in schemas.items()}
+
+
+def _schema_rules(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    required = set(schema.get("required", ()))
+    rules = {}
+    for wire, prop in schema.get("properties", {}).items():
+        found = _rules(prop)
+        if wire not in required and _admits_null(prop):
+            found["nullable"] = True
+        if prop.get("x-flip-secret"):
+            found["secret"] = True
+        if found:
+            rules[wire] = found
+    return rules
+
+
+def _admits_null(prop: dict[str, Any]) -> bool:
+    kinds = prop.get("type")
+    return (isinstance(kinds, list) and "null" in kinds) or any(
+        isinstance(option, dict) and option.get("type") == "null" for option in prop.get("anyOf", ())
+    )
 
 
 def _rules(prop: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """flip-async: an async Python SDK for the Flip Energy API."""
 
-from flip_async import errors, models
+from flip_async import errors, models, resources
 from flip_async._client import DEFAULT_BASE_URL, FlipClient
+from flip_async._site import SiteChanges, SiteClient
 from flip_async._transport import RetryPolicy
 from flip_async._version import __version__
 from flip_async.errors import (
@@ -22,6 +23,8 @@ from flip_async.errors import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
+from flip_async.resources import FailedBatch, PointResult, TelemetryReport
+from flip_async.resources.site import DeviceChanges
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -32,18 +35,25 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "DeviceChanges",
+    "FailedBatch",
     "FlipClient",
     "FlipError",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PointResult",
     "Problem",
     "RateLimitError",
     "RequestValidationError",
     "ResponseValidationError",
     "RetryPolicy",
+    "SiteChanges",
+    "SiteClient",
+    "TelemetryReport",
     "UnprocessableEntityError",
     "__version__",
     "errors",
     "models",
+    "resources",
 ]

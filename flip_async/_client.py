@@ -1,16 +1,20 @@
-"""FlipClient: the public entry point, one thin method per API operation over the shared transport."""
+"""FlipClient: the public entry point, the Cloud API's resources on it, and `site()` for the Mobile App API."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 import attrs
 
-from flip_async import _converter, bulk, models
-from flip_async._transport import Response, RetryPolicy, Transport
+from flip_async import _converter, bulk, models, resources
+from flip_async._operations import Call, Send, operation
+from flip_async._resource import resource
+from flip_async._site import SiteClient, SiteTokens
+from flip_async._transport import Params, Response, RetryPolicy, Transport
 from flip_async._validation import validated
 from flip_async.bulk import CommissionOutcome, Row
 from flip_async.errors import FlipError, ResponseValidationError
@@ -34,9 +38,22 @@ class FlipClient:
     """An async client for the Flip Energy API; one per process (or per token), used as `async with`.
 
     The token falls back to FLIP_API_TOKEN and the base URL to FLIP_BASE_URL. `timeout` is seconds per attempt and
-    never includes time spent waiting for one of the `connection_limit` pooled connections; each call may override
-    `timeout` and `max_retries`. `user_agent` is appended to flip-async's own product token.
+    never includes time spent waiting for one of the `connection_limit` pooled connections; `commission` and
+    `commission_many` may override `timeout` and `max_retries` per call. `user_agent` is appended to flip-async's own
+    product token.
+
+    Cloud API resources: `sites`, `sessions`, `commands`, `programs`, `telemetry`, `settings`, `supplements`, and
+    `commission()`. Mobile App API: `site(site_id)`, whose site token is renewed `site_token_margin` seconds before
+    it expires by `clock` (a timezone-aware "now"; tests inject one).
     """
+
+    sites = resource(resources.Sites)
+    sessions = resource(resources.Sessions)
+    commands = resource(resources.Commands)
+    programs = resource(resources.Programs)
+    telemetry = resource(resources.Telemetry)
+    settings = resource(resources.Settings)
+    supplements = resource(resources.Supplements)
 
     def __init__(
         self,
@@ -49,6 +66,8 @@ class FlipClient:
         retry_policy: RetryPolicy | None = None,
         user_agent: str | None = None,
         trust_env: bool = False,
+        site_token_margin: float = 60.0,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         token = token or os.environ.get("FLIP_API_TOKEN")
         if not token:
@@ -63,6 +82,9 @@ class FlipClient:
             retry_policy=retry_policy,
             user_agent=user_agent,
             trust_env=trust_env,
+        )
+        self._site_tokens = SiteTokens(
+            self._issue_site_token, clock=clock or _utc_now, margin=timedelta(seconds=site_token_margin)
         )
 
     def __repr__(self) -> str:
@@ -79,6 +101,14 @@ class FlipClient:
     async def aclose(self) -> None:
         """Close the connection pool; the client cannot be used afterwards."""
         await self._transport.aclose()
+
+    def site(self, site_id: str) -> SiteClient:
+        """The Mobile App API for one site, over this client's connections.
+
+        Its site token is fetched on first use and kept (per site, never shared with another) for the next
+        SiteClient of the same site too, until shortly before it expires.
+        """
+        return SiteClient(self, site_id, self._site_tokens.keeper(site_id))
 
     async def commission(
         self,
@@ -124,12 +154,33 @@ class FlipClient:
             max_retries=max_retries,
         )
 
+    @operation("commission", "POST", "/v1/commission")
     async def _commission(
-        self, request: models.CommissionRequest, *, timeout: float | None, max_retries: int | None
+        self,
+        send: Send[FlipClient],
+        request: models.CommissionRequest,
+        *,
+        timeout: float | None,
+        max_retries: int | None,
     ) -> Parsed[models.CommissionResponse]:
-        """Send an already validated commission request."""
+        """Send an already validated commission request; the bulk engine reads the attempts off the response."""
+        call = Call(operation=send.operation, body=request, timeout=timeout, max_retries=max_retries)
+        return await self._send(call, models.CommissionResponse)
+
+    async def _issue_site_token(self, site_id: str) -> models.SiteToken:
+        return await self.sites.token(site_id)
+
+    async def _send(self, call: Call, cast_to: type[T], *, token: str | None = None) -> Parsed[T]:
+        """Send `call` with its path parameters filled in; `token` replaces the client token (a site token)."""
         return await self._call(
-            "POST", "/v1/commission", models.CommissionResponse, body=request, timeout=timeout, max_retries=max_retries
+            call.operation.method,
+            call.operation.url_path(call.path),
+            cast_to,
+            body=call.body,
+            params=call.params,
+            token=token,
+            timeout=call.timeout,
+            max_retries=call.max_retries,
         )
 
     async def _call(
@@ -139,20 +190,40 @@ class FlipClient:
         cast_to: type[T],
         *,
         body: Any = None,
+        params: Params | None = None,
+        token: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Parsed[T]:
-        """Send one operation and decode its answer into `cast_to`."""
+        """Send one request and decode its answer into `cast_to`."""
         response = await self._transport.request(
             method,
             path,
             body=None if body is None else _converter.dumps(body),
+            params=params,
+            token=token,
             timeout=timeout,
             max_retries=max_retries,
         )
         try:
-            return Parsed(_converter.loads(response.content, cast_to), response)
+            return Parsed(_decoded(response.content, cast_to), response)
         except _converter.WireShapeError as exc:
             raise ResponseValidationError(
-                exc.problems, model=cast_to.__name__, status_code=response.status, body=response.content
+                exc.problems, model=_type_name(cast_to), status_code=response.status, body=response.content
             ) from exc
+
+
+def _decoded(content: bytes, cast_to: type[T]) -> T:
+    """The answer as `cast_to`: an empty body (204) reads as null, and a NoneType answer ignores whatever came."""
+    if cast_to is type(None):
+        return None
+    return _converter.loads(content or b"null", cast_to)
+
+
+def _type_name(cast_to: Any) -> str:
+    """`Site`, `list[Site]`, `dict[str, Any] | None`: how an error names what the answer should have been."""
+    return cast_to.__name__ if isinstance(cast_to, type) else str(cast_to).replace(f"{models.__name__}.", "")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -74,22 +74,27 @@ def _object_check(cls: type) -> Check:
             name=field.name,
             wire=_converter.wire_name(field),
             required=field.default is attrs.NOTHING,
-            nullable=_is_nullable(field.type),
+            # An optional field's type admits None (it means "not set"); whether null may be *sent* is the spec's.
+            nullable=_is_nullable(field.type)
+            if field.default is attrs.NOTHING
+            else field.metadata.get("nullable", False),
             check=_value_check(_without_none(field.type), field.metadata),
         )
         for field in attrs.fields(_resolved(cls))
     ]
     by_wire = {plan.wire: plan for plan in plans}
     expected = ", ".join(by_wire)
+    # The model walk runs on every send: plain tuples, and each path built inline (a call per field showed up).
+    rows = [(plan.name, plan.wire, plan.required and not plan.nullable, plan.check) for plan in plans]
 
     def check(value: Any, path: str, problems: list[Problem]) -> None:
         if isinstance(value, cls):
-            for plan in plans:
-                item = getattr(value, plan.name)
+            for name, wire, non_null, check_item in rows:
+                item = getattr(value, name)
                 if item is not None:
-                    plan.check(item, _join(path, plan.wire), problems)
-                elif plan.required and not plan.nullable:
-                    problems.append(Problem(_join(path, plan.wire), "must not be null"))
+                    check_item(item, f"{path}.{wire}" if path else wire, problems)
+                elif non_null:
+                    problems.append(Problem(_join(path, wire), "must not be null"))
         elif isinstance(value, Mapping):
             for key in value:
                 if key not in by_wire:
@@ -117,12 +122,24 @@ def _value_check(hint: Any, rules: Mapping[str, Any]) -> Check:
     if get_origin(hint) is dict:
         return _kind_check(Mapping, "an object")
     if isinstance(hint, type) and attrs.has(hint):
-        return lambda value, path, problems: _object_check(hint)(value, path, problems)
+        return _nested_check(hint)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return _enum_check(hint)
     if hint is Any:
         return _accept
     return _scalar_check(hint, rules)
+
+
+def _nested_check(cls: type) -> Check:
+    """`cls`'s object check, compiled on first use (a model may contain itself) and kept from then on."""
+    compiled: list[Check] = []
+
+    def check(value: Any, path: str, problems: list[Problem]) -> None:
+        if not compiled:
+            compiled.append(_object_check(cls))
+        compiled[0](value, path, problems)
+
+    return check
 
 
 def _union_check(alternatives: list[Check], hints: tuple[Any, ...]) -> Check:
@@ -187,6 +204,15 @@ def _accept(value: Any, path: str, problems: list[Problem]) -> None:
 def _scalar_check(hint: Any, rules: Mapping[str, Any]) -> Check:
     expect = _SCALAR_CHECKS[hint]
     limits = _limit_checks(rules)
+
+    if not limits:  # most fields: the type is all there is to check
+
+        def check_type(value: Any, path: str, problems: list[Problem]) -> None:
+            # A value of exactly the field's type always passes `expect`: skip the call for the usual case.
+            if type(value) is not hint and (wrong := expect(value)) is not None:
+                problems.append(Problem(path, wrong))
+
+        return check_type
 
     def check(value: Any, path: str, problems: list[Problem]) -> None:
         wrong = expect(value)

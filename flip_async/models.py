@@ -17,7 +17,7 @@ import attrs
 class SiteToken:
     """A site-scoped access token (expires after one hour)."""
 
-    site_access_token: str
+    site_access_token: str = attrs.field(repr=False)
     """Bearer token for the Mobile App API endpoints of this site."""
     expires_at: datetime
     """When the token expires (one hour after issue)."""
@@ -173,8 +173,8 @@ class EnrollmentCreateIn:
     enroll_method: EnrollMethod
     program_id: UUID | None = None
     """The program to enroll in. Not marked required on Flip's page, though an enrollment presumably needs it."""
-    has_agreed_to_terms_and_conditions: bool | None = None
-    terms_and_conditions_version: str | None = None
+    has_agreed_to_terms_and_conditions: bool | None = attrs.field(default=None, metadata={"nullable": True})
+    terms_and_conditions_version: str | None = attrs.field(default=None, metadata={"nullable": True})
     """The program's terms_and_conditions_version the user agreed to."""
     program_specific_attributes: list[ProgramSpecificAttribute] | None = None
 
@@ -259,33 +259,35 @@ class BatteryTelemetry:
     """Length of the interval in seconds."""
     device_id: str
     """The ID of the device in your system."""
-    last_is_online: bool | None = None
-    last_mode: str | None = None
+    last_is_online: bool | None = attrs.field(default=None, metadata={"nullable": True})
+    last_mode: str | None = attrs.field(default=None, metadata={"nullable": True})
     """The battery's mode at the end of the interval. Documented as an enum whose values were not visible; probably the
     BatteryMode values, so any string is accepted."""
-    battery_last_power_charge_w: float | None = attrs.field(default=None, metadata={"minimum": 0})
-    battery_last_power_discharge_w: float | None = attrs.field(default=None, metadata={"minimum": 0})
-    battery_total_energy_charge_wh: float | None = attrs.field(default=None, metadata={"minimum": 0})
+    battery_last_power_charge_w: float | None = attrs.field(default=None, metadata={"minimum": 0, "nullable": True})
+    battery_last_power_discharge_w: float | None = attrs.field(default=None, metadata={"minimum": 0, "nullable": True})
+    battery_total_energy_charge_wh: float | None = attrs.field(default=None, metadata={"minimum": 0, "nullable": True})
     """Energy charged during the interval, in Wh."""
-    battery_total_energy_discharge_wh: float | None = attrs.field(default=None, metadata={"minimum": 0})
+    battery_total_energy_discharge_wh: float | None = attrs.field(
+        default=None, metadata={"minimum": 0, "nullable": True}
+    )
     """Energy discharged during the interval, in Wh."""
-    battery_last_stored_energy_wh: float | None = attrs.field(default=None, metadata={"minimum": 0})
-    battery_last_capacity_energy_wh: float | None = attrs.field(default=None, metadata={"minimum": 0})
+    battery_last_stored_energy_wh: float | None = attrs.field(default=None, metadata={"minimum": 0, "nullable": True})
+    battery_last_capacity_energy_wh: float | None = attrs.field(default=None, metadata={"minimum": 0, "nullable": True})
     battery_last_backup_reserve_percentage: float | None = attrs.field(
-        default=None, metadata={"maximum": 100, "minimum": 0}
+        default=None, metadata={"maximum": 100, "minimum": 0, "nullable": True}
     )
     """Deprecated."""
     battery_last_state_of_charge_percentage: float | None = attrs.field(
-        default=None, metadata={"maximum": 100, "minimum": 0}
+        default=None, metadata={"maximum": 100, "minimum": 0, "nullable": True}
     )
     battery_last_state_of_health_percentage: float | None = attrs.field(
-        default=None, metadata={"maximum": 100, "minimum": 0}
+        default=None, metadata={"maximum": 100, "minimum": 0, "nullable": True}
     )
-    last_is_grid_online: bool | None = None
-    home_total_energy_wh: float | None = attrs.field(default=None, metadata={"minimum": 0})
-    home_last_power_w: float | None = attrs.field(default=None, metadata={"minimum": 0})
-    solar_total_energy_wh: float | None = attrs.field(default=None, metadata={"minimum": 0})
-    solar_last_power_w: float | None = attrs.field(default=None, metadata={"minimum": 0})
+    last_is_grid_online: bool | None = attrs.field(default=None, metadata={"nullable": True})
+    home_total_energy_wh: float | None = attrs.field(default=None, metadata={"minimum": 0, "nullable": True})
+    home_last_power_w: float | None = attrs.field(default=None, metadata={"minimum": 0, "nullable": True})
+    solar_total_energy_wh: float | None = attrs.field(default=None, metadata={"minimum": 0, "nullable": True})
+    solar_last_power_w: float | None = attrs.field(default=None, metadata={"minimum": 0, "nullable": True})
     oem_raw_data: dict[str, Any] | None = None
     """Free-form OEM data."""
 
@@ -313,9 +315,9 @@ class TelemetryResult:
     """Save status of the data point at the same index in the request. Documented in prose only; the shape comes from a
     third-party client, so nothing is required."""
 
-    status: TelemetryResultStatus | None = None
+    status: TelemetryResultStatus | None = attrs.field(default=None, metadata={"nullable": True})
     """FAILED points should be fixed and resent."""
-    message: str | None = None
+    message: str | None = attrs.field(default=None, metadata={"nullable": True})
 
 
 @attrs.define(kw_only=True)
@@ -390,8 +392,8 @@ class ValidationError:
 class ErrorItem:
     """One entry of ErrorResponse.errors (generic error shape of Flip's other APIs)."""
 
-    message: str | None = None
-    path: str | None = None
+    message: str | None = attrs.field(default=None, metadata={"nullable": True})
+    path: str | None = attrs.field(default=None, metadata={"nullable": True})
 
 
 @attrs.define(kw_only=True)
@@ -400,12 +402,12 @@ class ErrorResponse:
     use: FastAPI `{detail}` (detail a list or a plain string), the generic `{code, detail[], errors[], message,
     status_code}` and the NestJS-style `{code, error, message, statusCode}`. Every field is optional."""
 
-    code: str | None = None
-    message: str | None = None
-    error: str | None = None
-    detail: list[ValidationError] | str | None = None
-    errors: list[ErrorItem] | None = None
-    status_code: int | None = None
+    code: str | None = attrs.field(default=None, metadata={"nullable": True})
+    message: str | None = attrs.field(default=None, metadata={"nullable": True})
+    error: str | None = attrs.field(default=None, metadata={"nullable": True})
+    detail: list[ValidationError] | str | None = attrs.field(default=None, metadata={"nullable": True})
+    errors: list[ErrorItem] | None = attrs.field(default=None, metadata={"nullable": True})
+    status_code: int | None = attrs.field(default=None, metadata={"nullable": True})
     """The HTTP status. The NestJS-style body spells it `statusCode` (kept as an additional property)."""
 
 
@@ -417,24 +419,24 @@ class Site:
 
     id: str
     """The ID of the site in your system."""
-    first_name: str | None = None
-    last_name: str | None = None
-    company_name: str | None = None
+    first_name: str | None = attrs.field(default=None, metadata={"nullable": True})
+    last_name: str | None = attrs.field(default=None, metadata={"nullable": True})
+    company_name: str | None = attrs.field(default=None, metadata={"nullable": True})
     """Only if the customer is a company."""
-    email: str | None = attrs.field(default=None, metadata={"format": "email"})
-    state_code: StateCode | None = None
+    email: str | None = attrs.field(default=None, metadata={"format": "email", "nullable": True})
+    state_code: StateCode | None = attrs.field(default=None, metadata={"nullable": True})
     """Two-character code of a US state or territory. Validated by Flip since 2025-04-30."""
-    city: str | None = None
-    zip_code: str | None = None
+    city: str | None = attrs.field(default=None, metadata={"nullable": True})
+    zip_code: str | None = attrs.field(default=None, metadata={"nullable": True})
     """In the sandbox, use zip codes 88800, 88801 or 88802 to match test programs."""
-    street_address: str | None = None
-    street_address2: str | None = None
-    service_account_id: str | None = None
+    street_address: str | None = attrs.field(default=None, metadata={"nullable": True})
+    street_address2: str | None = attrs.field(default=None, metadata={"nullable": True})
+    service_account_id: str | None = attrs.field(default=None, metadata={"nullable": True})
     """Deprecated. Accepted and ignored. An ID assigned to the residential customer by the utility, typically found on
     the utility bill."""
-    created_at: datetime | None = None
+    created_at: datetime | None = attrs.field(default=None, metadata={"nullable": True})
     """Response only. Seen in a documented example (schema-1574956), not in a field list; type inferred."""
-    updated_at: datetime | None = None
+    updated_at: datetime | None = attrs.field(default=None, metadata={"nullable": True})
     """Response only. Seen in a documented example (schema-1574956), not in a field list; type inferred."""
 
 
@@ -443,20 +445,20 @@ class SiteUpdateIn:
     """Body of Update Site. Every field is optional and nullable. The page lists first_name through state_code; the
     address fields after it were cut off and are inferred from Site."""
 
-    first_name: str | None = None
-    last_name: str | None = None
-    company_name: str | None = None
+    first_name: str | None = attrs.field(default=None, metadata={"nullable": True})
+    last_name: str | None = attrs.field(default=None, metadata={"nullable": True})
+    company_name: str | None = attrs.field(default=None, metadata={"nullable": True})
     """Only if the customer is a company."""
-    email: str | None = attrs.field(default=None, metadata={"format": "email"})
-    state_code: StateCode | None = None
+    email: str | None = attrs.field(default=None, metadata={"format": "email", "nullable": True})
+    state_code: StateCode | None = attrs.field(default=None, metadata={"nullable": True})
     """Two-character code of a US state or territory."""
-    city: str | None = None
+    city: str | None = attrs.field(default=None, metadata={"nullable": True})
     """Inferred from Site (cut off on the Update Site page)."""
-    zip_code: str | None = None
+    zip_code: str | None = attrs.field(default=None, metadata={"nullable": True})
     """Inferred from Site (cut off on the Update Site page)."""
-    street_address: str | None = None
+    street_address: str | None = attrs.field(default=None, metadata={"nullable": True})
     """Inferred from Site (cut off on the Update Site page)."""
-    street_address2: str | None = None
+    street_address2: str | None = attrs.field(default=None, metadata={"nullable": True})
     """Inferred from Site (cut off on the Update Site page)."""
 
 
@@ -522,7 +524,7 @@ class Device:
     manufacturer_name: str | None = None
     product_name: str | None = None
     serial_number: str | None = None
-    install_date: datetime | None = None
+    install_date: datetime | None = attrs.field(default=None, metadata={"nullable": True})
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -611,7 +613,7 @@ class Event:
     """`event` in webhook payloads (newer); may be absent elsewhere."""
     schedule: list[dict[str, Any]] | None = None
     """The event's schedule. Item fields are not documented."""
-    status: EventStatus | None = None
+    status: EventStatus | None = attrs.field(default=None, metadata={"nullable": True})
     """Not in the documented field list; inferred from the EventStatus schema and the Read Events status filter."""
 
 
@@ -620,17 +622,21 @@ class BatteryCommand:
     """The battery action of a command."""
 
     mode: BatteryMode
-    power_mode: PowerMode | None = None
+    power_mode: PowerMode | None = attrs.field(default=None, metadata={"nullable": True})
     """Only for CHARGE and DISCHARGE."""
-    setpoint_w: int | None = attrs.field(default=None, metadata={"minimum": 1})
+    setpoint_w: int | None = attrs.field(default=None, metadata={"minimum": 1, "nullable": True})
     """Power in W, always a positive non-zero integer. Only when power_mode is SETPOINT."""
-    enable_grid_import: bool | None = None
+    enable_grid_import: bool | None = attrs.field(default=None, metadata={"nullable": True})
     """Whether the device may charge from the grid."""
-    enable_grid_export: bool | None = None
+    enable_grid_export: bool | None = attrs.field(default=None, metadata={"nullable": True})
     """Deprecated. Since 2025-04-29 (change log)."""
-    backup_reserve_percentage: int | None = attrs.field(default=None, metadata={"maximum": 100, "minimum": 0})
+    backup_reserve_percentage: int | None = attrs.field(
+        default=None, metadata={"maximum": 100, "minimum": 0, "nullable": True}
+    )
     """Minimum state of charge, in percent, to keep (e.g. stop discharging there)."""
-    maximum_charge_percentage: int | None = attrs.field(default=None, metadata={"maximum": 100, "minimum": 0})
+    maximum_charge_percentage: int | None = attrs.field(
+        default=None, metadata={"maximum": 100, "minimum": 0, "nullable": True}
+    )
     """Deprecated. Since 2025-04-29 (change log)."""
 
 
@@ -719,7 +725,7 @@ class Command:
     updated_at: datetime
     object_type: WebhookObjectType | None = None
     """`command` in webhook payloads (newer); may be absent elsewhere."""
-    device_status_reason: str | None = None
+    device_status_reason: str | None = attrs.field(default=None, metadata={"nullable": True})
     """Explains device_status. Flip fills it when setting PENDING; you may fill it with OK or a failure."""
 
 
@@ -738,5 +744,5 @@ class CommissionResponse:
     """The programs the devices qualify for and, if auto-enrollment happened, the new enrollment."""
 
     programs: list[Program]
-    enrollment: Enrollment | None = None
+    enrollment: Enrollment | None = attrs.field(default=None, metadata={"nullable": True})
     """The enrollment created by auto-enrollment. Absent when none happened; null is accepted as well (inferred)."""

@@ -76,6 +76,9 @@ def test_fixture_models_carry_types_wire_names_and_rules() -> None:
     assert fields["months"].metadata["items"] == {"minimum": 1, "maximum": 12}
     assert fields["retired_at"].default is attrs.NOTHING  # required even though nullable
     assert fields["trim"].default is None
+    assert fields["trim"].metadata["nullable"] is True  # optional and may be sent as null
+    assert "nullable" not in fields["parts"].metadata  # optional, but null is not a value it may take
+    assert not fields["api_key"].repr
     with pytest.raises(TypeError):
         module.Widget("positional")  # keyword-only
     assert [member.name for member in module.Color] == ["RED", "DARK_GREEN", "FIELD_2TONE"]

@@ -131,3 +131,11 @@ def test_a_request_that_is_not_an_object(value: Any) -> None:
     assert _problems(value) == {
         "$": f"expected an object (CommissionRequest), got {type(value).__name__ if value is not None else 'null'}"
     }
+
+
+def test_null_is_accepted_only_where_the_spec_allows_it() -> None:
+    row = json.loads(json.dumps(SEED))
+    row["site"]["email"] = None  # optional and nullable: sent as null
+    row["devices"][0]["configuration"] = None  # optional, not nullable: leave it out instead
+    row["can_auto_enroll"] = None  # likewise
+    assert _problems(row) == {"devices[0].configuration": "must not be null", "can_auto_enroll": "must not be null"}

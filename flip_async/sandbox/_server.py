@@ -16,6 +16,7 @@ from flip_async.sandbox._faults import FaultInjector, Faults
 from flip_async.sandbox._routes import OPERATION_IDS
 from flip_async.sandbox._state import Clock, SandboxState, utc_now
 from flip_async.sandbox._stats import SandboxStats
+from flip_async.sandbox._webhooks import WebhookSender
 
 DEFAULT_HOST = "127.0.0.1"
 
@@ -25,7 +26,9 @@ class Sandbox:
 
     `token` is the client token it accepts (a fresh throwaway one when None). `clock` returns the sandbox's "now"
     (timezone-aware; tests inject one to expire site tokens). Read `base_url` once started; `state` holds the data
-    (and helpers such as `state.create_command`), `stats` the counters.
+    (and helpers such as `state.create_command`), `stats` the counters. Given `webhook_url` and `webhook_secret` (or
+    later `configure_webhooks`), it posts signed `command.created` and `enrollment.created` webhooks there
+    (`webhooks.deliveries` records them; `await webhooks.drain()` waits for those under way).
     """
 
     def __init__(
@@ -36,13 +39,19 @@ class Sandbox:
         clock: Clock | None = None,
         host: str = DEFAULT_HOST,
         port: int = 0,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
     ) -> None:
         self.faults = faults or Faults()
         if self.faults.operations is not None and (unknown := self.faults.operations - OPERATION_IDS):
             raise ValueError(f"Faults.operations names unknown operationIds: {', '.join(sorted(unknown))}")
         self.token = token or f"sandbox-{secrets.token_urlsafe(24)}"
         self.stats = SandboxStats()
-        self.state = SandboxState(clock=clock or utc_now, stats=self.stats)
+        clock = clock or utc_now
+        self.webhooks = WebhookSender(clock)
+        if webhook_url is not None or webhook_secret is not None:
+            self.configure_webhooks(webhook_url or "", webhook_secret or "")
+        self.state = SandboxState(clock=clock, stats=self.stats, notify=self.webhooks.notify)
         self._auth = Authenticator(self.token, self.state.now)
         self._app = build_app(self.state, self._auth, FaultInjector(self.faults, self.stats))
         self._host = host
@@ -65,6 +74,12 @@ class Sandbox:
         """A site token for `site_id`, as `POST /v1/auth/site/{siteId}` would issue (the site need not exist)."""
         return self._auth.issue(site_id).site_access_token
 
+    def configure_webhooks(self, url: str, secret: str) -> None:
+        """Post signed webhooks to `url` from now on, signed with `secret` (a `whsec_` signing key)."""
+        if not url:
+            raise ValueError("webhooks need a URL to post to")
+        self.webhooks.configure(url, secret)
+
     async def start(self) -> Self:
         if self._runner is not None:
             raise RuntimeError("the sandbox is already running")
@@ -82,7 +97,8 @@ class Sandbox:
         return self
 
     async def close(self) -> None:
-        """Stop serving; idempotent. The state and stats stay readable."""
+        """Stop serving (and sending webhooks); idempotent. The state and stats stay readable."""
+        await self.webhooks.aclose()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()

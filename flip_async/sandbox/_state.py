@@ -50,6 +50,8 @@ class SandboxState:
     supplements: dict[UUID, dict[str, Any]] = attrs.field(factory=dict)
     sessions: dict[str, tuple[str, datetime]] = attrs.field(factory=dict)
     """Unredeemed session token -> (site id, expiry)."""
+    notify: Callable[[str, Any], None] = attrs.field(default=lambda event_type, resource: None, repr=False)
+    """Told of each change a webhook reports (`command.created`, `enrollment.created`): the sandbox's sender."""
     # A set, not a scan of every event: commissioning a large fleet must stay linear.
     _sites_with_events: set[str] = attrs.field(factory=set, init=False, repr=False)
 
@@ -288,6 +290,7 @@ class SandboxState:
 
     def _add_enrollment(self, enrollment: models.Enrollment) -> models.Enrollment:
         self.enrollments[enrollment.id] = enrollment
+        self.notify(models.WebhookEventType.ENROLLMENT_CREATED, enrollment)
         if enrollment.site_id not in self._sites_with_events:
             # An enrolled site sees events straight away: one yesterday evening, one tomorrow evening.
             today = datetime.combine(self.now().date(), _EVENT_START)
@@ -404,6 +407,7 @@ class SandboxState:
             updated_at=now,
         )
         self.commands[command.id] = command
+        self.notify(models.WebhookEventType.COMMAND_CREATED, command)
         return command
 
     def acknowledge_command(self, command_id: UUID, update: models.CommandStatusUpdate) -> models.Command:

@@ -24,7 +24,7 @@ class Color(StrEnum):
 @attrs.define(kw_only=True)
 class Dimensions:
     width_mm: int = attrs.field(metadata={"minimum": 1})
-    depth_mm: int | None = None
+    depth_mm: int | None = attrs.field(default=None, metadata={"nullable": True})
 
 
 @attrs.define(kw_only=True)
@@ -39,11 +39,11 @@ class Widget:
     retired_at: datetime | None
     tags: list[str] = attrs.field(metadata={"maxItems": 10})
     dimensions: Dimensions
-    trim: Color | None = None
-    shipped_on: date | None = None
+    trim: Color | None = attrs.field(default=None, metadata={"nullable": True})
+    shipped_on: date | None = attrs.field(default=None, metadata={"nullable": True})
     parts: list[Dimensions] | None = None
     weight_kg: float | None = attrs.field(default=None, metadata={"minimum": 0})
-    contact: str | None = attrs.field(default=None, metadata={"format": "email"})
+    contact: str | None = attrs.field(default=None, metadata={"format": "email", "nullable": True})
     months: list[int] | None = attrs.field(default=None, metadata={"items": {"maximum": 12, "minimum": 1}})
     in_stock: bool | None = None
     class_: str | None = attrs.field(default=None, metadata={"wire_name": "class"})
@@ -52,4 +52,6 @@ class Widget:
     """A camelCase wire name."""
     legacy_code: str | None = None
     """Deprecated."""
+    api_key: str | None = attrs.field(default=None, repr=False)
+    """Kept out of the repr."""
     extra: dict[str, Any] | None = None

@@ -1,0 +1,165 @@
+"""The Mobile App API for one site, with its site token fetched on first use and renewed before it expires."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
+
+import attrs
+
+from flip_async import models
+from flip_async._operations import Auth, Call, Send, operation
+from flip_async._params import patch_body
+from flip_async._resource import resource
+from flip_async.errors import AuthenticationError
+from flip_async.resources.site import Devices, Enrollments, Events, SitePrograms
+
+if TYPE_CHECKING:
+    from flip_async._client import FlipClient, Parsed
+
+__all__ = ["SiteChanges", "SiteClient", "SiteTokenKeeper", "SiteTokens"]
+
+logger = logging.getLogger("flip_async")
+
+T = TypeVar("T")
+
+Clock = Callable[[], datetime]
+IssueToken = Callable[[str], Awaitable[models.SiteToken]]
+
+
+class SiteChanges(TypedDict, total=False):
+    """Update Site's fields, each optional; None clears one (the spec lets every one be null)."""
+
+    first_name: str | None
+    last_name: str | None
+    company_name: str | None
+    email: str | None
+    state_code: models.StateCode | str | None
+    city: str | None
+    zip_code: str | None
+    street_address: str | None
+    street_address2: str | None
+
+
+@attrs.frozen
+class _Grant:
+    """A site token and when it expires."""
+
+    token: str = attrs.field(repr=False)
+    expires_at: datetime
+
+
+class SiteTokenKeeper:
+    """One site's token: issued on first use, reused until `margin` before it expires, then issued again.
+
+    One lock per site: however many calls need a token at once, one request fetches it and the rest wait for it.
+    """
+
+    def __init__(self, site_id: str, issue: IssueToken, *, clock: Clock, margin: timedelta) -> None:
+        self._site_id = site_id
+        self._issue = issue
+        self._clock = clock
+        self._margin = margin
+        self._grant: _Grant | None = None
+        self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        expires_at = self._grant.expires_at.isoformat() if self._grant else None
+        return f"{type(self).__name__}(site_id={self._site_id!r}, expires_at={expires_at!r})"
+
+    async def get(self, *, stale: _Grant | None = None) -> _Grant:
+        """A usable token; never `stale` (one the API just refused), which is replaced unless already replaced."""
+        if self._usable(self._grant, stale):
+            assert self._grant is not None
+            return self._grant
+        async with self._lock:
+            # Another call may have fetched a fresh token while this one waited for the lock.
+            if not self._usable(self._grant, stale):
+                issued = await self._issue(self._site_id)
+                self._grant = _Grant(issued.site_access_token, _aware(issued.expires_at))
+                logger.debug("Got a site token for site %s, expiring at %s", self._site_id, issued.expires_at)
+            assert self._grant is not None
+            return self._grant
+
+    def _usable(self, grant: _Grant | None, stale: _Grant | None) -> bool:
+        return grant is not None and grant is not stale and self._clock() < grant.expires_at - self._margin
+
+
+class SiteTokens:
+    """The token keepers of the `size` sites used most recently, so that a site's token outlives its SiteClient."""
+
+    def __init__(self, issue: IssueToken, *, clock: Clock, margin: timedelta, size: int = 10_000) -> None:
+        self._issue = issue
+        self._clock = clock
+        self._margin = margin
+        self._size = size
+        self._keepers: OrderedDict[str, SiteTokenKeeper] = OrderedDict()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(sites={len(self._keepers)}, size={self._size})"
+
+    def keeper(self, site_id: str) -> SiteTokenKeeper:
+        keeper = self._keepers.get(site_id)
+        if keeper is None:
+            keeper = SiteTokenKeeper(site_id, self._issue, clock=self._clock, margin=self._margin)
+            self._keepers[site_id] = keeper
+            if len(self._keepers) > self._size:
+                self._keepers.popitem(last=False)
+        else:
+            self._keepers.move_to_end(site_id)
+        return keeper
+
+
+class SiteClient:
+    """The Mobile App API for one site: `get()`, `update(...)`, `devices`, `enrollments`, `events`, `programs`.
+
+    Get one with `flip.site(site_id)`. It sends through its FlipClient's connection pool, with this site's token
+    (or the client token, for the operations the spec says take it). A token the API refuses with 401 is replaced
+    once and the call sent again; a second 401 is raised.
+    """
+
+    devices = resource(Devices)
+    enrollments = resource(Enrollments)
+    events = resource(Events)
+    programs = resource(SitePrograms)
+
+    def __init__(self, client: FlipClient, site_id: str, tokens: SiteTokenKeeper) -> None:
+        self._client = client
+        self.site_id = site_id
+        self._tokens = tokens
+
+    def __repr__(self) -> str:
+        return f"SiteClient(site_id={self.site_id!r}, base_url={self._client.base_url!r})"
+
+    @operation("get_site", "GET", "/v1/site/{siteId}", auth=Auth.SITE)
+    async def get(self, send: Send[SiteClient]) -> models.Site:
+        """The site's details."""
+        return await send(models.Site)
+
+    @operation("update_site", "PATCH", "/v1/site/{siteId}", auth=Auth.SITE)
+    async def update(self, send: Send[SiteClient], **changes: Unpack[SiteChanges]) -> models.Site:
+        """Change the given fields only: `update(email="a@b.co", city=None)` sets the email, clears the city and
+        leaves the rest as they are."""
+        return await send(models.Site, body=patch_body(changes, models.SiteUpdateIn))
+
+    async def _send(self, call: Call, cast_to: type[T]) -> Parsed[T]:
+        call = attrs.evolve(call, path={"siteId": self.site_id, **call.path})
+        if call.operation.auth is Auth.CLIENT:
+            return await self._client._send(call, cast_to)
+        grant = await self._tokens.get()
+        try:
+            return await self._client._send(call, cast_to, token=grant.token)
+        except AuthenticationError:
+            # Expired early or revoked: a new token, once. The request was refused, so sending it again is safe.
+            logger.debug("Site token for site %s refused (401); getting a new one", self.site_id)
+            grant = await self._tokens.get(stale=grant)
+            return await self._client._send(call, cast_to, token=grant.token)
+
+
+def _aware(moment: datetime) -> datetime:
+    """An expiry without an offset read as UTC, so it compares with the clock's aware "now"."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1,0 +1,29 @@
+"""The programs open to a kind of device (Cloud API)."""
+
+from __future__ import annotations
+
+from flip_async import models
+from flip_async._operations import Send, operation
+from flip_async._params import integer, member, query
+from flip_async._resource import Resource
+
+
+class Programs(Resource):
+    """`flip.programs`: utility VPP programs, looked up by device rather than by site."""
+
+    @operation("list_programs", "GET", "/v1/programs")
+    async def list(
+        self,
+        send: Send[Programs],
+        *,
+        device_type: models.DeviceType | str,
+        total_capacity_wh: int,
+        total_power_w: int,
+    ) -> list[models.Program]:
+        """The programs for a device of this type, nominal capacity (Wh) and rated power (W) (GET /v1/programs)."""
+        params = query(
+            device_type=member(models.DeviceType, device_type, "device_type"),
+            total_capacity_wh=integer(total_capacity_wh, "total_capacity_wh", minimum=1),
+            total_power_w=integer(total_power_w, "total_power_w"),
+        )
+        return await send(list[models.Program], params=params)

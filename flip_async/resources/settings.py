@@ -1,0 +1,27 @@
+"""Device settings requests (Cloud API), the other half of the `settings.apply` webhook."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flip_async._operations import Send, operation
+from flip_async._params import OBJECT_OR_NOTHING, json_object
+from flip_async._resource import Resource
+
+
+class Settings(Resource):
+    """`flip.settings`: report on the settings requests Flip sends with `settings.apply` webhooks."""
+
+    @operation("update_settings_request", "PATCH", "/v1/settings/{settingsRequestId}")
+    async def update(
+        self, send: Send[Settings], settings_request_id: str, update: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """Update a settings request (PATCH /v1/settings/{settingsRequestId}).
+
+        Flip does not document the body or the answer: `update` is sent as given, and the answer comes back as sent
+        (None when it has no body).
+        """
+        return await send(
+            OBJECT_OR_NOTHING, path={"settingsRequestId": settings_request_id}, body=json_object(update, "update")
+        )

@@ -1,0 +1,97 @@
+"""Helpers for the resource, site-client, telemetry and sandbox-webhook tests (pytest collects it; it holds none)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from aioresponses import aioresponses
+from aioresponses.core import normalize_url
+from yarl import URL
+
+from flip_async import FlipClient, RetryPolicy, models
+from flip_async.sandbox import Sandbox
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+BASE = "https://api.flip.test"
+TOKEN = "tok_client_TOP_SECRET_4f7a"
+
+
+class Clock:
+    """A settable "now", shared by a sandbox and a client so that both see the same time pass."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def device(device_id: str, site_id: str) -> models.DeviceCreateIn:
+    return models.DeviceCreateIn(
+        id=device_id,
+        site_id=site_id,
+        manufacturer_name="DeviceMaker",
+        product_name="Model 1",
+        serial_number=f"sn-{device_id}",
+        type=models.DeviceType.BATTERY,
+        attributes=models.DeviceBatteryAttributes(
+            battery_capacity_wh=15000, battery_power_input_w=6000, battery_power_output_w=7500
+        ),
+        install_date=datetime(2022, 2, 22, tzinfo=UTC),
+    )
+
+
+def add_site(sandbox: Sandbox, site_id: str, *device_ids: str, **site: Any) -> models.CommissionResponse:
+    """Commission a site (zip 88800 unless given) with its devices straight into the sandbox's state."""
+    request = models.CommissionRequest(
+        site=models.Site(id=site_id, **({"zip_code": "88800"} | site)),
+        devices=[device(device_id, site_id) for device_id in device_ids],
+    )
+    return sandbox.state.commission(request)
+
+
+@asynccontextmanager
+async def sandboxed(
+    clock: Callable[[], datetime] | None = None,
+    *,
+    client_clock: Callable[[], datetime] | None = None,
+    **sandbox_options: Any,
+) -> AsyncIterator[tuple[Sandbox, FlipClient]]:
+    """A fresh sandbox and a client for it, both on `clock` (the client on `client_clock` if given); no retry waits."""
+    async with (
+        Sandbox(clock=clock, **sandbox_options) as sandbox,
+        FlipClient(
+            sandbox.token,
+            base_url=sandbox.base_url,
+            clock=client_clock or clock,
+            retry_policy=RetryPolicy.immediate(),
+        ) as flip,
+    ):
+        yield sandbox, flip
+
+
+def mocked_client(**options: Any) -> FlipClient:
+    """A client for `mock_api` (the mocked BASE), whose retries never wait."""
+    return FlipClient(TOKEN, base_url=BASE, retry_policy=RetryPolicy.immediate(), **options)
+
+
+def sent(mock_api: aioresponses, method: str, path: str, query: str = "") -> list[dict[str, Any]]:
+    """What each request to `method BASE+path?query` carried: its JSON body (None without) and its bearer token.
+
+    aioresponses keys requests by URL with the query sorted, so `query` may be given in any order.
+    """
+    calls = mock_api.requests.get((method, normalize_url(URL(BASE + path + (f"?{query}" if query else "")))), [])
+    return [
+        {
+            "body": None if call.kwargs.get("data") is None else orjson.loads(call.kwargs["data"]),
+            "token": call.kwargs["headers"]["Authorization"].removeprefix("Bearer "),
+        }
+        for call in calls
+    ]
