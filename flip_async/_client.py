@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ import attrs
 
 from flip_async import _converter, bulk, models, resources
 from flip_async._operations import Call, Send, operation
-from flip_async._resource import resource
+from flip_async._resource import Resource, resource
 from flip_async._site import SiteClient, SiteTokens
 from flip_async._transport import Params, Response, RetryPolicy, Transport
 from flip_async._validation import validated
@@ -86,6 +87,9 @@ class FlipClient:
         self._site_tokens = SiteTokens(
             self._issue_site_token, clock=clock or _utc_now, margin=timedelta(seconds=site_token_margin)
         )
+        # Per-call defaults set by with_options(); None leaves the transport's own.
+        self._timeout: float | None = None
+        self._max_retries: int | None = None
 
     def __repr__(self) -> str:
         return f"FlipClient(base_url={self.base_url!r})"
@@ -101,6 +105,20 @@ class FlipClient:
     async def aclose(self) -> None:
         """Close the connection pool; the client cannot be used afterwards."""
         await self._transport.aclose()
+
+    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> FlipClient:
+        """This client with another `timeout` (seconds per attempt) or `max_retries` for every call made through it.
+
+        `flip.with_options(timeout=5).sites.list()`; its site clients inherit the options. The copy shares this
+        client's connections and site tokens, so close this client, not the copy.
+        """
+        clone = copy.copy(self)
+        for name, value in list(vars(clone).items()):
+            if isinstance(value, Resource):  # made for, and bound to, the original
+                del vars(clone)[name]
+        clone._timeout = self._timeout if timeout is None else timeout
+        clone._max_retries = self._max_retries if max_retries is None else max_retries
+        return clone
 
     def site(self, site_id: str) -> SiteClient:
         """The Mobile App API for one site, over this client's connections.
@@ -179,8 +197,8 @@ class FlipClient:
             body=call.body,
             params=call.params,
             token=token,
-            timeout=call.timeout,
-            max_retries=call.max_retries,
+            timeout=self._timeout if call.timeout is None else call.timeout,
+            max_retries=self._max_retries if call.max_retries is None else call.max_retries,
         )
 
     async def _call(

@@ -226,3 +226,26 @@ async def test_the_token_never_shows_in_logs_reprs_or_errors(
     shown = [repr(flip), str(caught.value), repr(caught.value), repr(caught.value.body), *caplog.messages]
     assert caplog.records, "expected DEBUG and WARNING records"
     assert not [text for text in shown if TOKEN in text]
+
+
+async def test_with_options_changes_retries_and_timeout_for_every_call_through_the_copy(
+    flip: FlipClient, mock_api: aioresponses
+) -> None:
+    sites = f"{BASE}/v1/sites?limit=100&skip=0"
+    mock_api.get(sites, status=503)
+    quick = flip.with_options(timeout=5, max_retries=0)
+    with pytest.raises(errors.InternalServerError):
+        await quick.sites.list()
+    mock_api.get(sites, status=503)
+    mock_api.get(sites, payload=[{"id": "abc-789"}])
+    assert [site.id for site in await flip.sites.list()] == ["abc-789"]  # the original still retries
+    calls = mock_api.requests[("GET", URL(sites))]
+    assert [call.kwargs["timeout"].total for call in calls] == [5, 30.0, 30.0]
+
+    mock_api.post(
+        f"{BASE}/v1/auth/site/abc-789", payload={"site_access_token": "tok_site", "expires_at": "2099-01-01T00:00:00Z"}
+    )
+    mock_api.get(f"{BASE}/v1/site/abc-789", payload={"id": "abc-789"})
+    await quick.site("abc-789").get()
+    assert mock_api.requests[("GET", URL(f"{BASE}/v1/site/abc-789"))][0].kwargs["timeout"].total == 5
+    assert quick.sites is not flip.sites
