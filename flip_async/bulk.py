@@ -109,7 +109,8 @@ async def commission_many(
         pending: deque[asyncio.Task[CommissionOutcome]] = deque()
         try:
             async for index, row in _enumerate(rows):
-                while len(pending) >= window or _in_flight(pending) >= concurrency:
+                # Counting the unfinished tasks costs a pass over the window: only done when it could matter.
+                while len(pending) >= window or (len(pending) >= concurrency and _in_flight(pending) >= concurrency):
                     for outcome in _recorded(await _next_finished(pending, ordered), book):
                         yield outcome
                 pending.append(asyncio.create_task(run(index, row, done)))

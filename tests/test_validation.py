@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -139,3 +140,12 @@ def test_null_is_accepted_only_where_the_spec_allows_it() -> None:
     row["devices"][0]["configuration"] = None  # optional, not nullable: leave it out instead
     row["can_auto_enroll"] = None  # likewise
     assert _problems(row) == {"devices[0].configuration": "must not be null", "can_auto_enroll": "must not be null"}
+
+
+def test_mappings_may_carry_python_values_for_dates_and_ids() -> None:
+    program_id = UUID("70c1146b-e933-4cb2-a789-bbca5312b517")
+    row = {"device_ids": ["xyz-123"], "program_id": program_id, "enroll_method": models.EnrollMethod.USER_ACTION}
+    assert validated(row, models.EnrollmentCreateIn).program_id == program_id
+    seed = json.loads(json.dumps(SEED))
+    seed["devices"][0]["install_date"] = datetime(2022, 2, 22, tzinfo=UTC)
+    assert validated(seed, models.CommissionRequest).devices[0].install_date == datetime(2022, 2, 22, tzinfo=UTC)
