@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -17,7 +17,6 @@ from flip_async._resource import Resource, resource
 from flip_async._site import SiteClient, SiteTokens
 from flip_async._transport import Params, Response, RetryPolicy, Transport
 from flip_async._validation import validated
-from flip_async.bulk import CommissionOutcome, Row
 from flip_async.errors import FlipError, ResponseValidationError
 
 T = TypeVar("T")
@@ -143,34 +142,8 @@ class FlipClient:
         valid = validated(request, models.CommissionRequest)
         return (await self._commission(valid, timeout=timeout, max_retries=max_retries)).value
 
-    def commission_many(
-        self,
-        rows: Iterable[Row] | AsyncIterable[Row],
-        *,
-        concurrency: int = 16,
-        journal: str | os.PathLike[str] | None = None,
-        rate_limit: float | None = None,
-        ordered: bool = False,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> AsyncGenerator[CommissionOutcome, None]:
-        """Commission every row (a CommissionRequest or its wire mapping), yielding exactly one outcome per row.
-
-        At most `concurrency` requests are in flight, and at most `rate_limit` start per second. Outcomes come in
-        completion order, or in input order with `ordered=True`. With a `journal` (a JSON Lines file), each finished
-        row is recorded before its outcome is yielded, and a rerun skips the sites it shows as done.
-        See `flip_async.bulk` for the statuses.
-        """
-        return bulk.commission_many(
-            self,
-            rows,
-            concurrency=concurrency,
-            journal=journal,
-            rate_limit=rate_limit,
-            ordered=ordered,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+    # Bulk commissioning lives in flip_async.bulk; it is a method here so that users find it on the client.
+    commission_many = bulk.commission_many
 
     @operation("commission", "POST", "/v1/commission")
     async def _commission(

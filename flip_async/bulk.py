@@ -91,7 +91,14 @@ async def commission_many(
     timeout: float | None = None,
     max_retries: int | None = None,
 ) -> AsyncGenerator[CommissionOutcome, None]:
-    """Commission every row through `client`; see `FlipClient.commission_many`."""
+    """Commission every row (a CommissionRequest or its wire mapping), yielding exactly one outcome per row.
+
+    Called as `flip.commission_many(rows, ...)`. At most `concurrency` requests are in flight, and at most
+    `rate_limit` start per second. Outcomes come in completion order, or in input order with `ordered=True`. With a
+    `journal` (a JSON Lines file), each finished row is recorded before its outcome is yielded, and a rerun skips the
+    sites it shows as done. `timeout` and `max_retries` apply to each row's request. See OutcomeStatus for what
+    each outcome's status means.
+    """
     if concurrency < 1:
         raise ValueError(f"concurrency must be >= 1, got {concurrency!r}")
     if rate_limit is not None and not rate_limit > 0:

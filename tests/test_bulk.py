@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ import orjson
 import pytest
 from aiohttp import web
 from aioresponses import CallbackResult, aioresponses
+from support import seed_row
 from yarl import URL
 
 from flip_async import FlipClient, RetryPolicy, bulk
@@ -23,14 +23,6 @@ from flip_async.rows import UnreadableRow
 BASE = "https://api.flip.test"
 COMMISSION = f"{BASE}/v1/commission"
 TOKEN = "tok_bulk_SECRET_value_81"
-SEED = json.loads((Path(__file__).resolve().parent / "fixtures" / "seed_commission_request.json").read_text())
-
-
-def row(site_id: str, **changes: Any) -> dict[str, Any]:
-    made = json.loads(json.dumps(SEED))
-    made["site"]["id"] = made["devices"][0]["site_id"] = site_id
-    made["site"].update(changes)
-    return made
 
 
 @pytest.fixture
@@ -60,10 +52,10 @@ async def test_every_row_gets_exactly_one_outcome_and_bad_rows_never_stop_the_re
 
     mock_api.post(COMMISSION, callback=answer, repeat=True)
     rows: list[Any] = [
-        row("ok"),
-        row("dup"),
-        row("down"),
-        row("bad", state_code="ZZ"),
+        seed_row("ok"),
+        seed_row("dup"),
+        seed_row("down"),
+        seed_row("bad", state_code="ZZ"),
         UnreadableRow("line 5: junk"),
         {"site": {}},
         42,
@@ -91,7 +83,7 @@ async def test_every_row_gets_exactly_one_outcome_and_bad_rows_never_stop_the_re
 
 
 async def test_a_row_s_errors_name_every_bad_field(flip: FlipClient, mock_api: aioresponses) -> None:
-    bad = row("s", state_code="ZZ", email="nope")
+    bad = seed_row("s", state_code="ZZ", email="nope")
     bad["devices"][0]["site_id"] = "elsewhere"
     del bad["devices"][0]["install_date"]
     (outcome,) = [outcome async for outcome in flip.commission_many([bad])]
@@ -113,7 +105,7 @@ async def test_ordered_outcomes_follow_the_input_even_when_answers_arrive_out_of
         return CallbackResult(payload={"programs": []})
 
     mock_api.post(COMMISSION, callback=slow_for_early_rows, repeat=True)
-    rows = [row(f"s-{number}") for number in range(20)]
+    rows = [seed_row(f"s-{number}") for number in range(20)]
     unordered = [outcome.row async for outcome in flip.commission_many(rows, concurrency=8)]
     ordered = [outcome.row async for outcome in flip.commission_many(rows, concurrency=8, ordered=True)]
     assert ordered == list(range(20))
@@ -139,7 +131,7 @@ async def test_concurrency_is_bounded_and_the_input_is_never_materialised(
         nonlocal pulled
         for number in itertools.count():
             pulled += 1
-            yield row(f"s-{number}")
+            yield seed_row(f"s-{number}")
 
     mock_api.post(COMMISSION, callback=tracked, repeat=True)
     outcomes = flip.commission_many(endless(), concurrency=4)
@@ -163,7 +155,7 @@ async def test_the_journal_records_each_finished_row_and_a_rerun_skips_the_done_
         return CallbackResult(status=409 if site_id == "s-3" else 200, payload={"programs": []})
 
     mock_api.post(COMMISSION, callback=answer, repeat=True)
-    rows = [row(f"s-{number}") for number in range(5)] + [row("bad", state_code="ZZ")]
+    rows = [seed_row(f"s-{number}") for number in range(5)] + [seed_row("bad", state_code="ZZ")]
     first = by_site([outcome async for outcome in flip.commission_many(rows, journal=journal)])
     lines = [orjson.loads(line) for line in journal.read_bytes().splitlines()]
     assert Counter(line["status"] for line in lines) == {
@@ -197,7 +189,9 @@ async def test_a_journal_cut_short_by_a_crash_is_read_and_appended_to_safely(
     journal = tmp_path / "run.journal"
     journal.write_bytes(b'{"site_id": "s-0", "status": "commissioned"}\n{"site_id": "s-1", "status": "commissio')
     mock_api.post(COMMISSION, payload={"programs": []}, repeat=True)
-    outcomes = by_site([outcome async for outcome in flip.commission_many([row("s-0"), row("s-1")], journal=journal)])
+    outcomes = by_site(
+        [outcome async for outcome in flip.commission_many([seed_row("s-0"), seed_row("s-1")], journal=journal)]
+    )
     assert outcomes["s-0"].status is OutcomeStatus.SKIPPED
     assert outcomes["s-1"].status is OutcomeStatus.COMMISSIONED
     last = journal.read_bytes().splitlines()[-1]
@@ -216,7 +210,7 @@ async def test_cancelling_a_run_journals_what_finished_and_a_resume_sends_none_o
 
     server = await live_server(commission)
     journal = tmp_path / "run.journal"
-    rows = [row(f"s-{number}") for number in range(60)]
+    rows = [seed_row(f"s-{number}") for number in range(60)]
     seen: list[CommissionOutcome] = []
     ten_seen = asyncio.Event()
 
@@ -252,7 +246,9 @@ async def test_rate_limit_spaces_request_starts(flip: FlipClient, mock_api: aior
     mock_api.post(COMMISSION, payload={"programs": []}, repeat=True)
     loop = asyncio.get_running_loop()
     started = loop.time()
-    outcomes = [outcome async for outcome in flip.commission_many([row(f"s-{n}") for n in range(6)], rate_limit=100)]
+    outcomes = [
+        outcome async for outcome in flip.commission_many([seed_row(f"s-{n}") for n in range(6)], rate_limit=100)
+    ]
     # Six starts at 100/s need at least five intervals of 10 ms; this bounds behaviour, not speed.
     assert loop.time() - started >= 0.05
     assert len(outcomes) == 6
@@ -261,7 +257,7 @@ async def test_rate_limit_spaces_request_starts(flip: FlipClient, mock_api: aior
 @pytest.mark.parametrize(("option", "value"), [("concurrency", 0), ("rate_limit", 0.0), ("rate_limit", -1.0)])
 async def test_bad_options_are_clear_errors(flip: FlipClient, option: str, value: float) -> None:
     with pytest.raises(ValueError, match=option):
-        async for _ in flip.commission_many([row("s")], **{option: value}):
+        async for _ in flip.commission_many([seed_row("s")], **{option: value}):
             pass
 
 

@@ -14,22 +14,14 @@ from typing import Any
 
 import orjson
 import pytest
+from support import seed_row
 
 from flip_async.cli import main
 
-SEED = json.loads((Path(__file__).resolve().parent / "fixtures" / "seed_commission_request.json").read_text())
-
 
 def fleet(count: int, *, invalid: int = 0) -> list[dict[str, Any]]:
-    made = []
-    for number in range(count):
-        row = json.loads(json.dumps(SEED))
-        row["site"]["id"] = row["devices"][0]["site_id"] = f"site-{number}"
-        row["devices"][0]["id"] = f"dev-{number}"
-        if number < invalid:
-            row["site"]["state_code"] = "DC"
-        made.append(row)
-    return made
+    """`count` sites, the first `invalid` of them in DC (not a state Flip takes)."""
+    return [seed_row(f"site-{number}", **({"state_code": "DC"} if number < invalid else {})) for number in range(count)]
 
 
 def write(path: Path, rows: list[dict[str, Any]]) -> Path:

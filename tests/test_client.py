@@ -2,54 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 from aioresponses import CallbackResult, aioresponses
+from support import BASE, TOKEN, commission_request, seed_request, seed_response
 from yarl import URL
 
 from flip_async import FlipClient, RetryPolicy, errors, models
 
-BASE = "https://api.flip.test"
 COMMISSION = f"{BASE}/v1/commission"
-TOKEN = "tok_client_TOP_SECRET_4f7a"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SEED_REQUEST = json.loads((FIXTURES / "seed_commission_request.json").read_text())
-SEED_RESPONSE = json.loads((FIXTURES / "seed_commission_response.json").read_text())
 
 
 @pytest.fixture
 async def flip() -> AsyncIterator[FlipClient]:
     async with FlipClient(TOKEN, base_url=BASE, retry_policy=RetryPolicy.immediate()) as client:
         yield client
-
-
-def design_example() -> models.CommissionRequest:
-    """The request DESIGN.md and the README show."""
-    return models.CommissionRequest(
-        site=models.Site(id="abc-789", zip_code="88800", state_code=models.StateCode.CA),
-        devices=[
-            models.DeviceCreateIn(
-                id="xyz-123",
-                site_id="abc-789",
-                manufacturer_name="DeviceMaker",
-                product_name="Model 1",
-                serial_number="123456789",
-                type=models.DeviceType.BATTERY,
-                attributes=models.DeviceBatteryAttributes(
-                    battery_capacity_wh=15000, battery_power_input_w=6000, battery_power_output_w=7500
-                ),
-                install_date=datetime(2022, 2, 22, tzinfo=UTC),
-            )
-        ],
-        can_auto_enroll=True,
-    )
 
 
 def sent(mock_api: aioresponses, index: int = 0) -> Any:
@@ -59,10 +30,10 @@ def sent(mock_api: aioresponses, index: int = 0) -> Any:
 async def test_commission_sends_exactly_the_seed_body_and_returns_the_typed_response(
     flip: FlipClient, mock_api: aioresponses
 ) -> None:
-    mock_api.post(COMMISSION, payload=SEED_RESPONSE)
-    response = await flip.commission(SEED_REQUEST)
+    mock_api.post(COMMISSION, payload=seed_response())
+    response = await flip.commission(seed_request())
     body = orjson.loads(sent(mock_api)["data"])
-    expected = json.loads(json.dumps(SEED_REQUEST))
+    expected = seed_request()
     expected["devices"][0]["install_date"] = "2022-02-22T00:00:00"
     assert body == expected
     assert isinstance(response, models.CommissionResponse)
@@ -73,7 +44,7 @@ async def test_commission_sends_exactly_the_seed_body_and_returns_the_typed_resp
 
 async def test_commission_of_a_model_sends_only_what_was_set(flip: FlipClient, mock_api: aioresponses) -> None:
     mock_api.post(COMMISSION, payload={"programs": []})
-    response = await flip.commission(design_example())
+    response = await flip.commission(commission_request(state_code=models.StateCode.CA))
     assert orjson.loads(sent(mock_api)["data"]) == {
         "site": {"id": "abc-789", "zip_code": "88800", "state_code": "CA"},
         "devices": [
@@ -103,7 +74,7 @@ async def test_commission_of_a_model_sends_only_what_was_set(flip: FlipClient, m
 
 
 async def test_an_invalid_request_is_rejected_before_anything_is_sent(flip: FlipClient, mock_api: aioresponses) -> None:
-    request = design_example()
+    request = commission_request()
     request.site.state_code = "ZZ"  # type: ignore[assignment]
     request.devices[0].site_id = "someone-else"
     with pytest.raises(errors.RequestValidationError) as caught:
@@ -131,7 +102,7 @@ async def test_error_statuses_raise_their_type_once(
 ) -> None:
     mock_api.post(COMMISSION, status=status, payload={"code": "E", "message": "the API's own words"}, repeat=True)
     with pytest.raises(error_class) as caught:
-        await flip.commission(design_example())
+        await flip.commission(commission_request())
     assert caught.value.status_code == status
     assert "the API's own words" in str(caught.value)
     assert len(mock_api.requests[("POST", URL(COMMISSION))]) == 1
@@ -141,7 +112,7 @@ async def test_a_fastapi_422_names_the_fields_flip_rejected(flip: FlipClient, mo
     detail = [{"loc": ["body", "site", "zip_code"], "msg": "unknown zip code", "type": "value_error"}]
     mock_api.post(COMMISSION, status=422, payload={"detail": detail}, headers={"x-request-id": "req-42"})
     with pytest.raises(errors.UnprocessableEntityError) as caught:
-        await flip.commission(design_example())
+        await flip.commission(commission_request())
     assert "body.site.zip_code: unknown zip code" in str(caught.value)
     assert caught.value.request_id == "req-42"
     assert caught.value.body == {"detail": detail}
@@ -152,11 +123,11 @@ async def test_a_503_then_success_is_retried_and_a_per_call_override_disables_re
 ) -> None:
     mock_api.post(COMMISSION, status=503)
     mock_api.post(COMMISSION, payload={"programs": []})
-    assert (await flip.commission(design_example())).programs == []
+    assert (await flip.commission(commission_request())).programs == []
     assert len(mock_api.requests[("POST", URL(COMMISSION))]) == 2
     mock_api.post(COMMISSION, status=503)
     with pytest.raises(errors.InternalServerError):
-        await flip.commission(design_example(), max_retries=0)
+        await flip.commission(commission_request(), max_retries=0)
     assert len(mock_api.requests[("POST", URL(COMMISSION))]) == 3
 
 
@@ -167,26 +138,26 @@ async def test_a_503_then_success_is_retried_and_a_per_call_override_disables_re
 async def test_a_malformed_response_is_a_typed_error(flip: FlipClient, mock_api: aioresponses, body: bytes) -> None:
     mock_api.post(COMMISSION, body=body, content_type="application/json")
     with pytest.raises(errors.ResponseValidationError) as caught:
-        await flip.commission(design_example())
+        await flip.commission(commission_request())
     assert caught.value.status_code == 200
     assert caught.value.problems
 
 
 async def test_a_response_missing_a_required_field_names_it(flip: FlipClient, mock_api: aioresponses) -> None:
-    broken = json.loads(json.dumps(SEED_RESPONSE))
+    broken = seed_response()
     del broken["enrollment"]["status"]
     mock_api.post(COMMISSION, payload=broken)
     with pytest.raises(errors.ResponseValidationError, match=r"enrollment\.status: required field is missing"):
-        await flip.commission(design_example())
+        await flip.commission(commission_request())
 
 
 async def test_newer_api_answers_do_not_break_the_client(flip: FlipClient, mock_api: aioresponses) -> None:
-    newer = json.loads(json.dumps(SEED_RESPONSE))
+    newer = seed_response()
     newer["enrollment"]["status"] = "PAUSED"
     newer["programs"][0]["eligible_device_types"] = ["BATTERY", "HEAT_PUMP"]
     newer["programs"][0]["brand_new"] = {"nested": [1, 2]}
     mock_api.post(COMMISSION, payload=newer)
-    response = await flip.commission(design_example())
+    response = await flip.commission(commission_request())
     assert response.enrollment is not None
     assert response.enrollment.status == "PAUSED"
     assert response.programs[0].eligible_device_types == [models.DeviceType.BATTERY, "HEAT_PUMP"]
@@ -205,7 +176,7 @@ async def test_token_and_base_url_come_from_the_environment(
     monkeypatch.setenv("FLIP_BASE_URL", "https://env.flip.test/")
     mock_api.post("https://env.flip.test/v1/commission", payload={"programs": []})
     async with FlipClient() as flip:
-        await flip.commission(design_example())
+        await flip.commission(commission_request())
         assert flip.base_url == "https://env.flip.test"
     call = mock_api.requests[("POST", URL("https://env.flip.test/v1/commission"))][0]
     assert call.kwargs["headers"]["Authorization"] == "Bearer tok_from_env"
@@ -222,7 +193,7 @@ async def test_the_token_never_shows_in_logs_reprs_or_errors(
     mock_api.post(COMMISSION, status=500)
     mock_api.post(COMMISSION, callback=echo_token)
     with pytest.raises(errors.AuthenticationError) as caught:
-        await flip.commission(design_example())
+        await flip.commission(commission_request())
     shown = [repr(flip), str(caught.value), repr(caught.value), repr(caught.value.body), *caplog.messages]
     assert caplog.records, "expected DEBUG and WARNING records"
     assert not [text for text in shown if TOKEN in text]

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import orjson
 import pytest
+from support import seed_request, seed_response
 
 from flip_async import _converter, models
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def _seed(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
-
 
 def test_seed_request_round_trips() -> None:
-    document = _seed("seed_commission_request.json")
+    document = seed_request()
     request = _converter.structure(document, models.CommissionRequest)
     assert request.site.state_code is models.StateCode.AK
     assert request.devices[0].type is models.DeviceType.BATTERY
@@ -34,7 +27,7 @@ def test_seed_request_round_trips() -> None:
 
 
 def test_seed_response_round_trips() -> None:
-    document = _seed("seed_commission_response.json")
+    document = seed_response()
     response = _converter.structure(document, models.CommissionResponse)
     program = response.programs[0]
     assert program.id == UUID("497f6eca-6276-4993-bfeb-53cbbbba6f08")
@@ -66,7 +59,7 @@ def test_unknown_enum_values_and_fields_are_kept_or_ignored_not_fatal() -> None:
 
 
 def test_missing_required_and_wrong_shapes_name_their_wire_paths() -> None:
-    document = _seed("seed_commission_response.json")
+    document = seed_response()
     del document["programs"][0]["description"]
     document["programs"][0]["minimum_reserve_percentage"] = "twenty"
     document["enrollment"]["device_ids"] = "xyz-123"
@@ -116,5 +109,5 @@ def test_datetimes_are_sent_as_iso_8601_with_z_for_utc() -> None:
 
 
 def _enrollment(**changes: Any) -> models.Enrollment:
-    document = _seed("seed_commission_response.json")["enrollment"] | changes
+    document = seed_response()["enrollment"] | changes
     return _converter.structure(document, models.Enrollment)

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 from aioresponses import aioresponses
-from test_resources_support import BASE, TOKEN, add_site, mocked_client, sandboxed, sent
+from support import BASE, TOKEN, add_site, mocked_client, sandboxed, sent
 
 from flip_async import NotFoundError, RequestValidationError, ResponseValidationError, models
 

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import seed_row
 
 from flip_async import models, rows
 from flip_async._validation import validated
 from flip_async.rows import UnreadableRow, count_rows, detect_format, read_rows
-
-SEED = json.loads((Path(__file__).resolve().parent / "fixtures" / "seed_commission_request.json").read_text())
 
 CSV_HEADER = (
     "site.id,site.zip_code,site.state_code,site.email,devices.0.id,devices.0.site_id,devices.0.manufacturer_name,"
@@ -25,12 +24,7 @@ CSV_HEADER = (
 
 
 def _sites(count: int) -> list[dict[str, Any]]:
-    made = []
-    for number in range(count):
-        row = json.loads(json.dumps(SEED))
-        row["site"]["id"] = row["devices"][0]["site_id"] = f"site-{number}"
-        made.append(row)
-    return made
+    return [seed_row(f"site-{number}") for number in range(count)]
 
 
 def test_json_lines_stream_row_by_row_and_report_broken_lines(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ import asyncio
 import re
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from support import commission_request
 
 from flip_async import _converter, models
 from flip_async.sandbox import PROGRAMS, Sandbox
@@ -75,26 +75,7 @@ class ThreadedSandbox:
 
 def _populate(sandbox: Sandbox) -> dict[str, str]:
     """A commissioned, auto-enrolled site with events and a command, so generated paths can hit real resources."""
-    response = sandbox.state.commission(
-        models.CommissionRequest(
-            site=models.Site(id=SITE_ID, zip_code="88800"),
-            devices=[
-                models.DeviceCreateIn(
-                    id=DEVICE_ID,
-                    site_id=SITE_ID,
-                    manufacturer_name="DeviceMaker",
-                    product_name="Model 1",
-                    serial_number="123456789",
-                    type=models.DeviceType.BATTERY,
-                    attributes=models.DeviceBatteryAttributes(
-                        battery_capacity_wh=15000, battery_power_input_w=6000, battery_power_output_w=7500
-                    ),
-                    install_date=datetime(2022, 2, 22, tzinfo=UTC),
-                )
-            ],
-            can_auto_enroll=True,
-        )
-    )
+    response = sandbox.state.commission(commission_request(SITE_ID, device_ids=(DEVICE_ID,)))
     assert response.enrollment is not None
     event = sandbox.state.site_events(SITE_ID)[0]
     command = sandbox.state.create_command(DEVICE_ID, event_id=event.id)

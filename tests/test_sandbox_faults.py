@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from support import seed_row
 
 from flip_async import ConflictError, FlipClient, RetryPolicy
 from flip_async.sandbox import Faults, Sandbox
@@ -16,25 +17,7 @@ REQUESTS = 20
 
 
 def commission_body(site_id: str) -> dict[str, Any]:
-    return {
-        "site": {"id": site_id, "zip_code": "88800"},
-        "devices": [
-            {
-                "id": f"{site_id}-battery",
-                "site_id": site_id,
-                "manufacturer_name": "DeviceMaker",
-                "product_name": "Model 1",
-                "serial_number": "123456789",
-                "type": "BATTERY",
-                "attributes": {
-                    "battery_capacity_wh": 15000,
-                    "battery_power_input_w": 6000,
-                    "battery_power_output_w": 7500,
-                },
-                "install_date": "2022-02-22",
-            }
-        ],
-    }
+    return seed_row(site_id)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from conftest import StartServer
-from test_resources_support import add_site, device, sandboxed
+from support import add_site, device, sandboxed
 
 from flip_async import models
 from flip_async.sandbox import Sandbox

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from aioresponses import aioresponses
-from test_resources_support import BASE, NOW, TOKEN, Clock, add_site, device, mocked_client, sandboxed, sent
+from support import BASE, NOW, TOKEN, Clock, add_site, device, mocked_client, sandboxed, sent
 
 from flip_async import AuthenticationError, RequestValidationError, models
 

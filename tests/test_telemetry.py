@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 from aioresponses import CallbackResult, aioresponses
-from test_resources_support import BASE, NOW, add_site, mocked_client, sandboxed, sent
+from support import BASE, NOW, add_site, mocked_client, sandboxed, sent
 
 from flip_async import InternalServerError, RequestValidationError, models
 from flip_async.resources.telemetry import MAX_BATCH_SIZE

@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
+from support import commission_request, seed_request
 
 from flip_async import models
 from flip_async._validation import validated
 from flip_async.errors import RequestValidationError
-
-SEED = json.loads((Path(__file__).resolve().parent / "fixtures" / "seed_commission_request.json").read_text())
-
-
-def _request(**site: Any) -> models.CommissionRequest:
-    return models.CommissionRequest(
-        site=models.Site(id="abc-789", **site),
-        devices=[
-            models.DeviceCreateIn(
-                id="xyz-123",
-                site_id="abc-789",
-                manufacturer_name="DeviceMaker",
-                product_name="Model 1",
-                serial_number="123456789",
-                type=models.DeviceType.BATTERY,
-                attributes=models.DeviceBatteryAttributes(
-                    battery_capacity_wh=15000, battery_power_input_w=6000, battery_power_output_w=7500
-                ),
-                install_date=datetime(2022, 2, 22, tzinfo=UTC),
-            )
-        ],
-        can_auto_enroll=True,
-    )
 
 
 def _problems(value: Any) -> dict[str, str]:
@@ -45,18 +21,18 @@ def _problems(value: Any) -> dict[str, str]:
 
 
 def test_a_valid_model_passes_through_unchanged() -> None:
-    request = _request(state_code=models.StateCode.CA, email="jo@example.com")
+    request = commission_request(state_code=models.StateCode.CA, email="jo@example.com")
     assert validated(request, models.CommissionRequest) is request
 
 
 def test_the_seed_mapping_becomes_a_model() -> None:
-    request = validated(SEED, models.CommissionRequest)
+    request = validated(seed_request(), models.CommissionRequest)
     assert isinstance(request, models.CommissionRequest)
     assert request.devices[0].attributes.battery_capacity_wh == 15000
 
 
 def test_every_problem_is_listed_with_its_wire_path() -> None:
-    request = _request(state_code="ZZ", email="not-an-email")  # type: ignore[arg-type]
+    request = commission_request(state_code="ZZ", email="not-an-email")  # type: ignore[arg-type]
     request.devices[0].site_id = "other-site"
     request.devices[0].attributes.battery_capacity_wh = "15000"  # type: ignore[assignment]
     problems = _problems(request)
@@ -70,20 +46,20 @@ def test_every_problem_is_listed_with_its_wire_path() -> None:
 
 def test_the_message_lists_every_problem() -> None:
     with pytest.raises(RequestValidationError) as caught:
-        validated(_request(state_code="ZZ", email="x"), models.CommissionRequest)  # type: ignore[arg-type]
+        validated(commission_request(state_code="ZZ", email="x"), models.CommissionRequest)  # type: ignore[arg-type]
     text = str(caught.value)
     assert "site.state_code: 'ZZ' is not a valid state code" in text
     assert "site.email: 'x' is not a valid email address" in text
 
 
 def test_devices_must_not_be_empty() -> None:
-    request = _request()
+    request = commission_request()
     request.devices = []
     assert _problems(request) == {"devices": "must contain at least one device"}
 
 
 def test_mappings_report_missing_unknown_null_and_mistyped_fields() -> None:
-    row = json.loads(json.dumps(SEED))
+    row = seed_request()
     del row["site"]["id"]
     row["site"]["zipcode"] = "88800"
     row["devices"][0]["type"] = None
@@ -107,7 +83,7 @@ def test_mappings_report_missing_unknown_null_and_mistyped_fields() -> None:
 
 
 def test_integer_fields_reject_floats_and_booleans() -> None:
-    request = _request()
+    request = commission_request()
     request.devices[0].attributes.battery_power_output_w = 7500.5  # type: ignore[assignment]
     request.devices[0].attributes.battery_power_input_w = False
     assert _problems(request) == {
@@ -117,7 +93,7 @@ def test_integer_fields_reject_floats_and_booleans() -> None:
 
 
 def test_flip_s_rules_are_checked_beside_the_schema_even_in_a_malformed_mapping() -> None:
-    row = json.loads(json.dumps(SEED))
+    row = seed_request()
     row["site"]["state_code"] = "ZZ"
     row["devices"].append({"site_id": "elsewhere"})
     problems = _problems(row)
@@ -135,7 +111,7 @@ def test_a_request_that_is_not_an_object(value: Any) -> None:
 
 
 def test_null_is_accepted_only_where_the_spec_allows_it() -> None:
-    row = json.loads(json.dumps(SEED))
+    row = seed_request()
     row["site"]["email"] = None  # optional and nullable: sent as null
     row["devices"][0]["configuration"] = None  # optional, not nullable: leave it out instead
     row["can_auto_enroll"] = None  # likewise
@@ -146,6 +122,6 @@ def test_mappings_may_carry_python_values_for_dates_and_ids() -> None:
     program_id = UUID("70c1146b-e933-4cb2-a789-bbca5312b517")
     row = {"device_ids": ["xyz-123"], "program_id": program_id, "enroll_method": models.EnrollMethod.USER_ACTION}
     assert validated(row, models.EnrollmentCreateIn).program_id == program_id
-    seed = json.loads(json.dumps(SEED))
+    seed = seed_request()
     seed["devices"][0]["install_date"] = datetime(2022, 2, 22, tzinfo=UTC)
     assert validated(seed, models.CommissionRequest).devices[0].install_date == datetime(2022, 2, 22, tzinfo=UTC)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -10,16 +9,10 @@ from datetime import datetime, timedelta
 import attrs
 
 from flip_async import models
+from flip_async._operations import Auth
 from flip_async.sandbox._wire import Rejected
 
 SITE_TOKEN_LIFETIME = timedelta(hours=1)
-
-
-class Scheme(enum.StrEnum):
-    """The spec's security schemes, by the names it gives them."""
-
-    CLIENT = "ClientToken"
-    SITE = "SiteToken"
 
 
 @attrs.frozen
@@ -47,9 +40,9 @@ class Authenticator:
         self._grants[token] = grant
         return models.SiteToken(site_access_token=token, expires_at=grant.expires_at)
 
-    def check(self, scheme: Scheme, authorization: str | None, site_id: str | None) -> None:
+    def check(self, scheme: Auth, authorization: str | None, site_id: str | None) -> None:
         token = _bearer(authorization)
-        if scheme is Scheme.CLIENT:
+        if scheme is Auth.CLIENT:
             if not secrets.compare_digest(token.encode(), self._client_token.encode()):
                 raise _unauthorized("this operation takes the client token")
             return

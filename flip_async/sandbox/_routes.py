@@ -13,8 +13,8 @@ from typing import Any
 import attrs
 
 from flip_async import models
+from flip_async._operations import Auth
 from flip_async.sandbox import _handlers as h
-from flip_async.sandbox._auth import Scheme
 from flip_async.sandbox._requests import (
     BodyReader,
     Param,
@@ -30,7 +30,7 @@ from flip_async.sandbox._requests import (
     uuid,
 )
 
-CLIENT, SITE = Scheme.CLIENT, Scheme.SITE
+CLIENT, SITE = Auth.CLIENT, Auth.SITE
 
 # Path parameters are strings, except Flip's own ids, which are UUIDs.
 _PATH_PARSERS: dict[str, Callable[[str], Any]] = {
@@ -49,7 +49,7 @@ class Operation:
     operation_id: str
     method: str
     path: str
-    scheme: Scheme
+    scheme: Auth
     handler: Callable[[h.Call], Any]
     query: tuple[Param, ...] = ()
     body: BodyReader | None = None

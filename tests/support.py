@@ -1,10 +1,12 @@
-"""Helpers for the resource, site-client, telemetry and sandbox-webhook tests (pytest collects it; it holds none)."""
+"""Shared test helpers: Flip's seed examples, request builders, a settable clock, sandboxed and mocked clients."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -33,13 +35,51 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def seed_request() -> dict[str, Any]:
+    """A fresh copy of the example request on Flip's POST /v1/commission page."""
+    loaded: dict[str, Any] = json.loads((FIXTURES / "seed_commission_request.json").read_text())
+    return loaded
+
+
+def seed_response() -> dict[str, Any]:
+    """A fresh copy of the example 200 body on Flip's POST /v1/commission page."""
+    loaded: dict[str, Any] = json.loads((FIXTURES / "seed_commission_response.json").read_text())
+    return loaded
+
+
+def seed_row(site_id: str, **site: Any) -> dict[str, Any]:
+    """The seed request as a wire mapping for another site (its device follows), site fields changed as given."""
+    row = seed_request()
+    row["site"].update(id=site_id, **site)
+    row["devices"][0].update(id=f"{site_id}-battery", site_id=site_id)
+    return row
+
+
+def commission_request(
+    site_id: str = "abc-789",
+    *,
+    device_ids: tuple[str, ...] = ("xyz-123",),
+    can_auto_enroll: bool | None = True,
+    **site: Any,
+) -> models.CommissionRequest:
+    """DESIGN.md's example request: a site (zip 88800 unless given) with a battery per device id."""
+    return models.CommissionRequest(
+        site=models.Site(id=site_id, **({"zip_code": "88800"} | site)),
+        devices=[device(device_id, site_id) for device_id in device_ids],
+        can_auto_enroll=can_auto_enroll,
+    )
+
+
 def device(device_id: str, site_id: str) -> models.DeviceCreateIn:
     return models.DeviceCreateIn(
         id=device_id,
         site_id=site_id,
         manufacturer_name="DeviceMaker",
         product_name="Model 1",
-        serial_number=f"sn-{device_id}",
+        serial_number="123456789",
         type=models.DeviceType.BATTERY,
         attributes=models.DeviceBatteryAttributes(
             battery_capacity_wh=15000, battery_power_input_w=6000, battery_power_output_w=7500
@@ -50,10 +90,7 @@ def device(device_id: str, site_id: str) -> models.DeviceCreateIn:
 
 def add_site(sandbox: Sandbox, site_id: str, *device_ids: str, **site: Any) -> models.CommissionResponse:
     """Commission a site (zip 88800 unless given) with its devices straight into the sandbox's state."""
-    request = models.CommissionRequest(
-        site=models.Site(id=site_id, **({"zip_code": "88800"} | site)),
-        devices=[device(device_id, site_id) for device_id in device_ids],
-    )
+    request = commission_request(site_id, device_ids=device_ids, can_auto_enroll=None, **site)
     return sandbox.state.commission(request)
 
 
