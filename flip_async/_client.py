@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -14,10 +15,11 @@ import attrs
 from flip_async import _converter, bulk, models, resources
 from flip_async._operations import Call, Send, operation
 from flip_async._resource import Resource, resource
+from flip_async._secrets import redact_secrets
 from flip_async._site import SiteClient, SiteTokens
 from flip_async._transport import Params, Response, RetryPolicy, Transport
 from flip_async._validation import validated
-from flip_async.errors import FlipError, ResponseValidationError
+from flip_async.errors import FlipError, Problem, RequestValidationError, ResponseValidationError, parse_body
 
 T = TypeVar("T")
 
@@ -86,6 +88,8 @@ class FlipClient:
         self._site_tokens = SiteTokens(
             self._issue_site_token, clock=clock or _utc_now, margin=timedelta(seconds=site_token_margin)
         )
+        # Bulk runs under way, which aclose() lets finish their requests in flight first.
+        self._bulk_runs: weakref.WeakSet[bulk._Run] = weakref.WeakSet()
         # Per-call defaults set by with_options(); None leaves the transport's own.
         self._timeout: float | None = None
         self._max_retries: int | None = None
@@ -102,7 +106,13 @@ class FlipClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool; the client cannot be used afterwards."""
+        """Close the connection pool; the client cannot be used afterwards.
+
+        A bulk run its caller left without closing (a `break` out of the loop) first gets to finish, and journal, the
+        requests it has in flight.
+        """
+        for run in list(self._bulk_runs):
+            await run.settle()
         await self._transport.aclose()
 
     def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> FlipClient:
@@ -190,7 +200,7 @@ class FlipClient:
         response = await self._transport.request(
             method,
             path,
-            body=None if body is None else _converter.dumps(body),
+            body=None if body is None else _json_body(body),
             params=params,
             token=token,
             timeout=timeout,
@@ -200,8 +210,20 @@ class FlipClient:
             return Parsed(_decoded(response.content, cast_to), response)
         except _converter.WireShapeError as exc:
             raise ResponseValidationError(
-                exc.problems, model=_type_name(cast_to), status_code=response.status, body=response.content
+                exc.problems,
+                model=_type_name(cast_to),
+                status_code=response.status,
+                body=redact_secrets(parse_body(response.content)),
             ) from exc
+
+
+def _json_body(body: Any) -> bytes:
+    """The request body as JSON; what JSON cannot carry (an int past 64 bits, a Decimal, a lone surrogate, ...)
+    is a RequestValidationError, raised before anything is sent."""
+    try:
+        return _converter.dumps(body)
+    except (TypeError, ValueError) as exc:  # orjson.JSONEncodeError is a TypeError
+        raise RequestValidationError([Problem("$", f"cannot be written as JSON: {exc}")]) from None
 
 
 def _decoded(content: bytes, cast_to: type[T]) -> T:

@@ -94,7 +94,7 @@ def _unstructure_datetime(value: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _only(kind: type, what: str, inner: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
+def _only(kind: type | tuple[type, ...], what: str, inner: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
     """`inner`, refusing values that are not a `kind`: cattrs would read a string as a list of characters."""
 
     def structure(value: Any, hint: Any) -> T:
@@ -141,7 +141,7 @@ def _build(*, detailed: bool) -> cattrs.Converter:
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_unstructure_hook(UUID, str)
     converter.register_structure_hook_factory(
-        is_sequence, lambda hint: _only(list, "a list", list_structure_factory(hint, converter))
+        is_sequence, lambda hint: _only((list, tuple), "a list", list_structure_factory(hint, converter))
     )
     converter.register_structure_hook_factory(
         is_mapping, lambda hint: _only(dict, "an object", mapping_structure_factory(hint, converter))

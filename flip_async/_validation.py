@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import math
 import operator
 import re
 import types
@@ -36,7 +37,13 @@ def validated(value: Any, cls: type[T]) -> T:
         problems.extend(rule(value))
     if problems:
         raise RequestValidationError(problems, model=cls.__name__)
-    return value if isinstance(value, cls) else _converter.structure(value, cls)
+    if isinstance(value, cls):
+        return value
+    try:
+        return _converter.structure(value, cls)
+    except _converter.WireShapeError:
+        # A valid mapping holding models or Python values where JSON has text (a Site, a datetime): as its wire form.
+        return _converter.structure(_converter.unstructure(value), cls)
 
 
 def field_type(cls: type, path: Sequence[str]) -> Any:
@@ -205,11 +212,10 @@ def _scalar_check(hint: Any, rules: Mapping[str, Any]) -> Check:
     expect = _SCALAR_CHECKS[hint]
     limits = _limit_checks(rules)
 
-    if not limits:  # most fields: the type is all there is to check
+    if not limits:  # most fields: the type (and what JSON can carry of it) is all there is to check
 
         def check_type(value: Any, path: str, problems: list[Problem]) -> None:
-            # A value of exactly the field's type always passes `expect`: skip the call for the usual case.
-            if type(value) is not hint and (wrong := expect(value)) is not None:
+            if (wrong := expect(value)) is not None:
                 problems.append(Problem(path, wrong))
 
         return check_type
@@ -254,20 +260,31 @@ _BOUNDS: tuple[tuple[str, str, Callable[[Any, Any], bool]], ...] = (
 
 
 def _expect_str(value: Any) -> str | None:
-    return None if isinstance(value, str) else f"expected a string, got {_kind(value)}"
+    if not isinstance(value, str):
+        return f"expected a string, got {_kind(value)}"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, from text decoded with errors="surrogateescape"
+            return f"{value!r} is not valid Unicode text"
+    return None
+
+
+# JSON numbers as Flip's stack reads them: 64-bit integers, finite floats (orjson would write NaN as null).
+_INT_RANGE = range(-(2**63), 2**64)
 
 
 def _expect_int(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
-        return None
+        return None if value in _INT_RANGE else f"{value} does not fit in 64 bits"
     shown = repr(value) if isinstance(value, float | str) else _kind(value)
     return f"expected an integer, got {shown}"
 
 
 def _expect_number(value: Any) -> str | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return None
-    return f"expected a number, got {_kind(value)}"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"expected a finite number, got {value!r}"
+    return _expect_int(value) and f"expected a number, got {_kind(value)}"
 
 
 def _expect_bool(value: Any) -> str | None:

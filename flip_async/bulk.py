@@ -6,9 +6,8 @@ import asyncio
 import enum
 import os
 import time
-from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Mapping
-from contextlib import nullcontext
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from contextlib import aclosing, nullcontext
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -16,7 +15,7 @@ import attrs
 from flip_async import models
 from flip_async._journal import Journal
 from flip_async._validation import validated
-from flip_async.errors import APIError, ConflictError, FlipError, Problem, RequestValidationError
+from flip_async.errors import APIError, ConflictError, FlipError, NotFoundError, Problem, RequestValidationError
 from flip_async.rows import UnreadableRow
 
 if TYPE_CHECKING:
@@ -72,9 +71,9 @@ class CommissionOutcome:
         """The outcome as a JSON-ready line for journals and `--out` files (no secrets: errors never hold tokens)."""
         return {
             "row": self.row,
-            "site_id": self.site_id,
+            "site_id": None if self.site_id is None else _writable(self.site_id),
             "status": self.status.value,
-            "error": None if self.error is None else _error_text(self.error),
+            "error": None if self.error is None else _writable(_error_text(self.error)),
             "attempts": self.attempts,
             "elapsed": round(self.elapsed, 4),
         }
@@ -90,84 +89,214 @@ async def commission_many(
     ordered: bool = False,
     timeout: float | None = None,
     max_retries: int | None = None,
+    on_outcome: Callable[[CommissionOutcome], object] | None = None,
 ) -> AsyncGenerator[CommissionOutcome, None]:
     """Commission every row (a CommissionRequest or its wire mapping), yielding exactly one outcome per row.
 
     Called as `flip.commission_many(rows, ...)`. At most `concurrency` requests are in flight, and at most
     `rate_limit` start per second. Outcomes come in completion order, or in input order with `ordered=True`. With a
-    `journal` (a JSON Lines file), each finished row is recorded before its outcome is yielded, and a rerun skips the
-    sites it shows as done. `timeout` and `max_retries` apply to each row's request. See OutcomeStatus for what
-    each outcome's status means.
+    `journal` (a JSON Lines file), each row is recorded as soon as it finishes, before its outcome is yielded, and a
+    rerun skips the sites it shows as done. `timeout` and `max_retries` apply to each row's request.
+
+    `on_outcome` is called with each outcome as soon as it is journaled. It also sees the rows that finish while a
+    cancelled (or abandoned) run lets its requests in flight complete: those are never yielded. If `rows` itself
+    raises, the rows already started finish and are yielded first, then the error propagates.
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be >= 1, got {concurrency!r}")
     if rate_limit is not None and not rate_limit > 0:
         raise ValueError(f"rate_limit must be > 0 requests per second, got {rate_limit!r}")
-    pacer = _Pacer(rate_limit) if rate_limit else None
-
-    async def run(index: int, row: Row, done: frozenset[str]) -> CommissionOutcome:
-        return await _commission_row(client, index, row, done, pacer=pacer, timeout=timeout, max_retries=max_retries)
-
     with Journal(journal) if journal is not None else nullcontext() as book:
-        done = book.done if book is not None else frozenset()
-        # The window bounds memory: at most `concurrency` rows in flight, and in input order at most as many more
-        # finished rows waiting behind a slow one.
-        window = concurrency * 2 if ordered else concurrency
-        pending: deque[asyncio.Task[CommissionOutcome]] = deque()
+        run = _Run(
+            client,
+            book,
+            on_outcome,
+            concurrency=concurrency,
+            pacer=_Pacer(rate_limit) if rate_limit else None,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        # aclosing: when this generator is closed early, the run settles (its in-flight rows journaled) before the
+        # journal closes.
+        async with aclosing(run.outcomes(rows, ordered=ordered)) as outcomes:
+            async for outcome in outcomes:
+                yield outcome
+
+
+_FED = object()
+"""Put on a run's queue when the input is exhausted (or raised)."""
+
+
+class _Run:
+    """One commission_many run: a feeder task starts a task per row; each finished row is journaled at once.
+
+    The window (rows started but not yet yielded) bounds memory whatever the input's size, and keeps validation and
+    journaling of the next rows going while `concurrency` requests are in flight.
+    """
+
+    def __init__(
+        self,
+        client: FlipClient,
+        book: Journal | None,
+        on_outcome: Callable[[CommissionOutcome], object] | None,
+        *,
+        concurrency: int,
+        pacer: _Pacer | None,
+        timeout: float | None,
+        max_retries: int | None,
+    ) -> None:
+        self._client = client
+        self._book = book
+        self._on_outcome = on_outcome
+        self._done_before = book.done if book is not None else frozenset()
+        self._sending = asyncio.Semaphore(concurrency)
+        self._window = asyncio.Semaphore(concurrency * 2)
+        self._pacer = pacer
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._finished: asyncio.Queue[CommissionOutcome | object] = asyncio.Queue()
+        self._tasks: set[asyncio.Task[CommissionOutcome]] = set()
+        self._started = 0
+        self._input_error: BaseException | None = None
+        self._hook_error: BaseException | None = None
+        self._feeder: asyncio.Task[None]
+
+    async def outcomes(
+        self, rows: Iterable[Row] | AsyncIterable[Row], *, ordered: bool
+    ) -> AsyncGenerator[CommissionOutcome, None]:
+        self._feeder = asyncio.create_task(self._feed(rows))
+        self._client._bulk_runs.add(self)
+        try:
+            async for outcome in self._in_input_order() if ordered else self._as_finished():
+                yield outcome
+                self._window.release()
+            if self._input_error is not None:
+                raise self._input_error
+        finally:
+            await self.settle()
+
+    async def settle(self) -> None:
+        """Stop reading rows; the requests in flight get DRAIN_SECONDS to finish and be journaled (so a rerun does
+        not send them again), then whatever is still unfinished is abandoned.
+
+        Runs when the run is cancelled or its caller stops early, and when the client closes under a run that its
+        caller abandoned without closing it (a `break` out of the loop).
+        """
+        self._client._bulk_runs.discard(self)
+        self._feeder.cancel()
+        if self._tasks:
+            _, unfinished = await asyncio.wait(self._tasks, timeout=DRAIN_SECONDS)
+            for task in unfinished:
+                task.cancel()
+
+    async def _feed(self, rows: Iterable[Row] | AsyncIterable[Row]) -> None:
         try:
             async for index, row in _enumerate(rows):
-                # Counting the unfinished tasks costs a pass over the window: only done when it could matter.
-                while len(pending) >= window or (len(pending) >= concurrency and _in_flight(pending) >= concurrency):
-                    for outcome in _recorded(await _next_finished(pending, ordered), book):
-                        yield outcome
-                pending.append(asyncio.create_task(run(index, row, done)))
-            while pending:
-                for outcome in _recorded(await _next_finished(pending, ordered), book):
-                    yield outcome
+                await self._window.acquire()
+                task = asyncio.create_task(self._commission(index, row))
+                self._tasks.add(task)
+                task.add_done_callback(self._record)
+                self._started += 1
+        except Exception as exc:  # the input's own failure: reported once the started rows are accounted for
+            self._input_error = exc
         finally:
-            # Cancelled, or the caller stopped iterating: let what is in flight finish and be journaled, so a rerun
-            # does not send it again, then abandon whatever still has not finished.
-            await _drain(pending, book)
+            self._finished.put_nowait(_FED)
+
+    def _record(self, task: asyncio.Task[CommissionOutcome]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        outcome = task.result()
+        if self._book is not None and outcome.status is not OutcomeStatus.SKIPPED:
+            self._book.record(outcome.to_record())
+        if self._on_outcome is not None:
+            try:
+                self._on_outcome(outcome)
+            except Exception as exc:  # raised to the caller from the generator, not lost in a callback
+                self._hook_error = self._hook_error or exc
+        self._finished.put_nowait(outcome)
+
+    async def _as_finished(self) -> AsyncIterator[CommissionOutcome]:
+        yielded, fed = 0, False
+        while not fed or yielded < self._started:
+            item = await self._finished.get()
+            if self._hook_error is not None:
+                raise self._hook_error
+            if item is _FED:
+                fed = True
+                continue
+            assert isinstance(item, CommissionOutcome)
+            yielded += 1
+            yield item
+
+    async def _in_input_order(self) -> AsyncIterator[CommissionOutcome]:
+        waiting: dict[int, CommissionOutcome] = {}
+        next_row = 0
+        async for outcome in self._as_finished():
+            waiting[outcome.row] = outcome
+            while next_row in waiting:
+                yield waiting.pop(next_row)
+                next_row += 1
+
+    async def _commission(self, index: int, row: Row) -> CommissionOutcome:
+        started = time.monotonic()
+        site_id = _site_id(row)
+
+        def outcome(status: OutcomeStatus, **details: Any) -> CommissionOutcome:
+            return CommissionOutcome(
+                row=index, site_id=site_id, status=status, elapsed=time.monotonic() - started, **details
+            )
+
+        if site_id is not None and site_id in self._done_before:
+            return outcome(OutcomeStatus.SKIPPED)
+        try:
+            if isinstance(row, UnreadableRow):
+                raise RequestValidationError([Problem("$", row.reason)])
+            request = validated(row, models.CommissionRequest)
+            async with self._sending:
+                if self._pacer is not None:
+                    await self._pacer.wait()
+                try:
+                    parsed = await self._client._commission(
+                        request, timeout=self._timeout, max_retries=self._max_retries
+                    )
+                except ConflictError as exc:
+                    status, error = await _conflict(self._client, request.site.id, exc)
+                    return outcome(status, error=error, attempts=exc.attempts or 1)
+        except RequestValidationError as exc:  # the row, or something in it JSON cannot carry: nothing was sent
+            return outcome(OutcomeStatus.INVALID, error=exc)
+        except APIError as exc:
+            return outcome(OutcomeStatus.FAILED, error=exc, attempts=exc.attempts or 1)
+        except Exception as exc:
+            # One row's surprise must not stop the fleet: it is reported as that row's failure, not lost.
+            return outcome(OutcomeStatus.FAILED, error=exc)
+        return outcome(OutcomeStatus.COMMISSIONED, result=parsed.value, attempts=parsed.response.attempts)
 
 
-async def _commission_row(
-    client: FlipClient,
-    index: int,
-    row: Row,
-    done: frozenset[str],
-    *,
-    pacer: _Pacer | None,
-    timeout: float | None,
-    max_retries: int | None,
-) -> CommissionOutcome:
-    started = time.monotonic()
-    site_id = _site_id(row)
+async def _conflict(
+    client: FlipClient, site_id: str, conflict: ConflictError
+) -> tuple[OutcomeStatus, Exception | None]:
+    """What a 409 means for this row: the site exists (already commissioned), or the conflict is about something else.
 
-    def outcome(status: OutcomeStatus, **details: Any) -> CommissionOutcome:
-        return CommissionOutcome(
-            row=index, site_id=site_id, status=status, elapsed=time.monotonic() - started, **details
+    A 409 may also be about a device id another site holds, which leaves this site uncreated; so the site's existence
+    is confirmed (its site token is issued only for a site Flip has) before the row counts as done.
+    """
+    try:
+        await client.sites.token(site_id)
+    except NotFoundError:
+        return OutcomeStatus.FAILED, ConflictError(
+            f"{conflict} (site {site_id!r} does not exist at Flip: the conflict is about something else, such as a "
+            "device id another site already has)",
+            status_code=conflict.status_code,
+            body=conflict.body,
+            headers=conflict.headers,
+            method=conflict.method,
+            url=conflict.url,
+            attempts=conflict.attempts,
         )
-
-    if site_id is not None and site_id in done:
-        return outcome(OutcomeStatus.SKIPPED)
-    if isinstance(row, UnreadableRow):
-        return outcome(OutcomeStatus.INVALID, error=RequestValidationError([Problem("$", row.reason)]))
-    try:
-        request = validated(row, models.CommissionRequest)
-    except RequestValidationError as exc:
-        return outcome(OutcomeStatus.INVALID, error=exc)
-    if pacer is not None:
-        await pacer.wait()
-    try:
-        parsed = await client._commission(request, timeout=timeout, max_retries=max_retries)
-    except ConflictError as exc:
-        return outcome(OutcomeStatus.ALREADY_COMMISSIONED, attempts=exc.attempts or 1)
-    except APIError as exc:
-        return outcome(OutcomeStatus.FAILED, error=exc, attempts=exc.attempts or 1)
-    except Exception as exc:
-        # One row's surprise must not stop the fleet: it is reported as that row's failure, not lost.
-        return outcome(OutcomeStatus.FAILED, error=exc, attempts=1)
-    return outcome(OutcomeStatus.COMMISSIONED, result=parsed.value, attempts=parsed.response.attempts)
+    except FlipError as exc:
+        return OutcomeStatus.FAILED, APIError(f"{conflict}; could not confirm that the site exists: {exc}")
+    return OutcomeStatus.ALREADY_COMMISSIONED, None
 
 
 def _site_id(row: Row) -> str | None:
@@ -178,44 +307,6 @@ def _site_id(row: Row) -> str | None:
         site = row.get("site") if isinstance(row, Mapping) else None
     site_id = site.id if isinstance(site, models.Site) else site.get("id") if isinstance(site, Mapping) else None
     return site_id if isinstance(site_id, str) else None
-
-
-def _recorded(outcomes: list[CommissionOutcome], book: Journal | None) -> list[CommissionOutcome]:
-    """Journal a batch of finished rows, all before any is yielded: a caller that stops early loses none of them."""
-    if book is not None:
-        for outcome in outcomes:
-            if outcome.status is not OutcomeStatus.SKIPPED:
-                book.record(outcome.to_record())
-    return outcomes
-
-
-async def _next_finished(pending: deque[asyncio.Task[CommissionOutcome]], ordered: bool) -> list[CommissionOutcome]:
-    """Wait for the next outcome(s): the oldest row's in input order, any finished rows otherwise."""
-    if ordered:
-        finished = [await asyncio.shield(pending[0])]
-        pending.popleft()
-        while pending and pending[0].done():
-            finished.append(pending.popleft().result())
-        return finished
-    done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-    kept = [task for task in pending if task not in done]
-    pending.clear()
-    pending.extend(kept)
-    return [task.result() for task in done]
-
-
-def _in_flight(pending: deque[asyncio.Task[CommissionOutcome]]) -> int:
-    return sum(not task.done() for task in pending)
-
-
-async def _drain(pending: deque[asyncio.Task[CommissionOutcome]], book: Journal | None) -> None:
-    if not pending:
-        return
-    _, unfinished = await asyncio.wait(pending, timeout=DRAIN_SECONDS)
-    for task in unfinished:
-        task.cancel()
-    _recorded([task.result() for task in pending if task.done() and not task.cancelled()], book)
-    pending.clear()
 
 
 async def _enumerate(rows: Iterable[Row] | AsyncIterable[Row]) -> AsyncIterator[tuple[int, Row]]:
@@ -242,6 +333,11 @@ class _Pacer:
         self._next = start + self._interval
         if start > now:
             await asyncio.sleep(start - now)
+
+
+def _writable(text: str) -> str:
+    """`text` as JSON can hold it: a lone surrogate (from a broken input file) would stop the journal mid-run."""
+    return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _error_text(error: Exception) -> str:

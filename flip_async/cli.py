@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -140,7 +141,12 @@ def _commission_command(parser: argparse.ArgumentParser, args: argparse.Namespac
         parser.error(f"{args.file}: no such file")
     if not args.sandbox and not (args.token or os.environ.get("FLIP_API_TOKEN")):
         parser.error("no token: pass --token, set FLIP_API_TOKEN, or use --sandbox")
-    return asyncio.run(_commission(args))
+    try:
+        return asyncio.run(_commission(args))
+    except asyncio.CancelledError:  # SIGTERM; Ctrl-C arrives as KeyboardInterrupt, handled in main()
+        return EXIT_INTERRUPTED
+    except (UnicodeDecodeError, OSError) as exc:  # the input file unreadable as UTF-8, or a file we cannot open
+        parser.exit(EXIT_USAGE, f"flip-async commission: {exc}\n")
 
 
 async def _commission(args: argparse.Namespace) -> int:
@@ -148,19 +154,25 @@ async def _commission(args: argparse.Namespace) -> int:
     interrupted = False
     try:
         async with _client(args) as flip:
-            outcomes = flip.commission_many(
-                read_rows(args.file, args.format),
-                concurrency=args.concurrency,
-                journal=args.journal,
-                rate_limit=args.rate_limit,
-                ordered=args.ordered,
-            )
-            # aclosing: on Ctrl-C the run's in-flight rows are drained into the journal before we print the summary.
             with _out_file(args.out) as out, report:
+
+                def record(outcome: CommissionOutcome) -> None:
+                    # Called for every finished row, including those that finish while Ctrl-C drains the run.
+                    report.add(outcome)
+                    _write_out(out, outcome)
+
+                outcomes = flip.commission_many(
+                    read_rows(args.file, args.format),
+                    concurrency=args.concurrency,
+                    journal=args.journal,
+                    rate_limit=args.rate_limit,
+                    ordered=args.ordered,
+                    on_outcome=record,
+                )
                 async with contextlib.aclosing(outcomes):
-                    async for outcome in outcomes:
-                        report.add(outcome)
-                        _write_out(out, outcome)
+                    with _cancel_on_sigterm():
+                        async for _ in outcomes:
+                            pass
     except asyncio.CancelledError:
         interrupted = True
         raise
@@ -188,6 +200,18 @@ async def _client(args: argparse.Namespace) -> AsyncIterator[FlipClient]:
     ):
         print(f"sandbox: {sandbox.base_url}", file=sys.stderr)
         yield flip
+
+
+@contextlib.contextmanager
+def _cancel_on_sigterm() -> Iterator[None]:
+    """SIGTERM (a container stopping) ends the run like Ctrl-C: in-flight rows drain into the journal first."""
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    assert task is not None
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 def _out_file(path: Path | None) -> contextlib.AbstractContextManager[IO[bytes] | None]:

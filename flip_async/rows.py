@@ -125,17 +125,24 @@ def _csv_rows(text: IO[str]) -> Iterator[dict[str, Any] | UnreadableRow]:
         if None in record:
             yield UnreadableRow(f"line {reader.line_num}: more cells than columns")
             continue
-        yield _nested({column: cell for column, cell in record.items() if cell not in (None, "")})
+        yield _nested({column: cell for column, cell in record.items() if cell not in (None, "")}, reader.line_num)
 
 
-def _nested(cells: dict[str, str]) -> dict[str, Any]:
+def _nested(cells: dict[str, str], line: int) -> dict[str, Any] | UnreadableRow:
     """Dotted columns (`devices.0.attributes.battery_capacity_wh`) as the nested wire mapping, cells typed."""
     root: dict[str, Any] = {}
     for column, cell in cells.items():
         parts = column.split(".")
         node = root
-        for part in parts[:-1]:
+        for depth, part in enumerate(parts[:-1]):
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):  # columns "site" and "site.id" both filled in
+                return UnreadableRow(
+                    f"line {line}: column {column!r} is inside {'.'.join(parts[: depth + 1])!r}, "
+                    "which has a value of its own"
+                )
+        if isinstance(node.get(parts[-1]), dict):
+            return UnreadableRow(f"line {line}: column {column!r} has a value and nested columns")
         node[parts[-1]] = _typed(cell, field_type(models.CommissionRequest, parts))
     return {key: _lists(value) for key, value in root.items()}
 

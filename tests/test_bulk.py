@@ -37,6 +37,9 @@ def sent_site_ids(mock_api: aioresponses) -> list[str]:
     ]
 
 
+SITE_TOKEN = {"site_access_token": "tok_site", "expires_at": "2099-01-01T00:00:00Z"}
+
+
 def by_site(outcomes: list[CommissionOutcome]) -> dict[str | None, CommissionOutcome]:
     return {outcome.site_id: outcome for outcome in outcomes}
 
@@ -51,6 +54,7 @@ async def test_every_row_gets_exactly_one_outcome_and_bad_rows_never_stop_the_re
         return CallbackResult(status=status, payload=payload)
 
     mock_api.post(COMMISSION, callback=answer, repeat=True)
+    mock_api.post(f"{BASE}/v1/auth/site/dup", payload=SITE_TOKEN)  # the 409's site does exist
     rows: list[Any] = [
         seed_row("ok"),
         seed_row("dup"),
@@ -139,7 +143,7 @@ async def test_concurrency_is_bounded_and_the_input_is_never_materialised(
     await outcomes.aclose()
     assert len(taken) == 40
     assert peak <= 4
-    assert pulled <= 40 + 4 + 1  # read as it goes: never more than a window ahead
+    assert pulled <= 40 + 2 * 4 + 1  # read as it goes: never more than a window (twice the concurrency) ahead
 
 
 async def test_the_journal_records_each_finished_row_and_a_rerun_skips_the_done_ones(
@@ -155,6 +159,7 @@ async def test_the_journal_records_each_finished_row_and_a_rerun_skips_the_done_
         return CallbackResult(status=409 if site_id == "s-3" else 200, payload={"programs": []})
 
     mock_api.post(COMMISSION, callback=answer, repeat=True)
+    mock_api.post(f"{BASE}/v1/auth/site/s-3", payload=SITE_TOKEN)
     rows = [seed_row(f"s-{number}") for number in range(5)] + [seed_row("bad", state_code="ZZ")]
     first = by_site([outcome async for outcome in flip.commission_many(rows, journal=journal)])
     lines = [orjson.loads(line) for line in journal.read_bytes().splitlines()]
@@ -282,3 +287,113 @@ def test_outcome_records_have_the_documented_keys() -> None:
         "elapsed": 0.1235,
     }
     assert not outcome.ok
+
+
+async def test_a_409_about_another_site_s_device_is_a_failure_not_already_commissioned(
+    flip: FlipClient, mock_api: aioresponses, tmp_path: Path
+) -> None:
+    mock_api.post(COMMISSION, status=409, payload={"code": "DEVICE_ALREADY_EXISTS", "message": "device taken"})
+    mock_api.post(f"{BASE}/v1/auth/site/new-site", status=404, payload={"message": "no such site"})
+    journal = tmp_path / "run.journal"
+    (outcome,) = [outcome async for outcome in flip.commission_many([seed_row("new-site")], journal=journal)]
+    assert outcome.status is OutcomeStatus.FAILED
+    assert "does not exist at Flip" in str(outcome.error)
+    assert "device taken" in str(outcome.error)
+    assert orjson.loads(journal.read_bytes())["status"] == "failed"  # so a rerun tries it again
+
+
+async def test_rows_that_break_in_unexpected_ways_become_outcomes(flip: FlipClient, mock_api: aioresponses) -> None:
+    mock_api.post(COMMISSION, payload={"programs": []}, repeat=True)
+    huge = seed_row("huge")
+    huge["devices"][0]["attributes"]["battery_capacity_wh"] = 2**70  # an int JSON cannot carry
+    surrogate = seed_row("bad-\udc80-id")
+    outcomes = {o.row: o async for o in flip.commission_many([huge, surrogate, seed_row("fine")], ordered=True)}
+    assert outcomes[0].status is OutcomeStatus.INVALID
+    assert outcomes[2].status is OutcomeStatus.COMMISSIONED
+    assert outcomes[1].to_record()["site_id"] == "bad-?-id"  # still writable to a journal
+    assert sent_site_ids(mock_api) == ["fine"] or "fine" in sent_site_ids(mock_api)
+
+
+async def test_an_input_that_raises_still_accounts_for_every_row_it_gave(
+    flip: FlipClient, mock_api: aioresponses, tmp_path: Path
+) -> None:
+    mock_api.post(COMMISSION, payload={"programs": []}, repeat=True)
+
+    def broken_source() -> Iterator[dict[str, Any]]:
+        yield from (seed_row(f"s-{number}") for number in range(5))
+        raise OSError("the database went away")
+
+    seen: list[int] = []
+
+    async def consume() -> None:
+        async for outcome in flip.commission_many(broken_source(), journal=tmp_path / "j"):
+            seen.append(outcome.row)
+
+    with pytest.raises(OSError, match="database"):
+        await consume()
+    assert sorted(seen) == [0, 1, 2, 3, 4]
+    assert len((tmp_path / "j").read_bytes().splitlines()) == 5
+
+
+async def test_outcomes_flow_while_a_slow_async_source_waits(flip: FlipClient, mock_api: aioresponses) -> None:
+    mock_api.post(COMMISSION, payload={"programs": []}, repeat=True)
+    source_paused = asyncio.Event()
+    resume = asyncio.Event()
+
+    async def queue_fed() -> AsyncIterator[dict[str, Any]]:
+        yield seed_row("first")
+        source_paused.set()
+        await resume.wait()
+        yield seed_row("second")
+
+    run = flip.commission_many(queue_fed())
+    first = await asyncio.wait_for(anext(run), timeout=5)  # arrives while the source is still waiting
+    assert first.site_id == "first"
+    assert source_paused.is_set()
+    resume.set()
+    assert [outcome.site_id async for outcome in run] == ["second"]
+
+
+async def test_on_outcome_sees_rows_that_finish_while_a_cancelled_run_drains(live_server: Any) -> None:
+    async def slow(request: web.BaseRequest) -> web.Response:
+        await asyncio.sleep(0.1)
+        return web.json_response({"programs": []})
+
+    server = await live_server(slow)
+    hooked: list[int] = []
+    yielded: list[int] = []
+    async with FlipClient(TOKEN, base_url=server.url) as flip:
+
+        async def run() -> None:
+            rows = [seed_row(f"s-{number}") for number in range(20)]
+            async for outcome in flip.commission_many(rows, concurrency=4, on_outcome=lambda o: hooked.append(o.row)):
+                yielded.append(outcome.row)
+
+        task = asyncio.create_task(run())
+        await asyncio.sleep(0.15)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert set(yielded) < set(hooked)  # the drained rows reached the hook, not the loop
+    assert len(hooked) >= 4
+
+
+async def test_closing_the_client_after_a_break_lets_the_run_s_requests_finish(
+    live_server: Any, tmp_path: Path
+) -> None:
+    created: list[str] = []
+
+    async def slow(request: web.BaseRequest) -> web.Response:
+        site_id = (await request.json())["site"]["id"]
+        await asyncio.sleep(0.05)
+        created.append(site_id)
+        return web.json_response({"programs": []})
+
+    server = await live_server(slow)
+    journal = tmp_path / "run.journal"
+    async with FlipClient(TOKEN, base_url=server.url) as flip:
+        async for _ in flip.commission_many([seed_row(f"s-{n}") for n in range(30)], concurrency=5, journal=journal):
+            break
+    lines = [orjson.loads(line) for line in journal.read_bytes().splitlines()]
+    assert {line["status"] for line in lines} == {"commissioned"}  # none failed against a closed client
+    assert {line["site_id"] for line in lines} == set(created)

@@ -149,7 +149,8 @@ def test_usage_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ar
     assert exited.value.code == 2
 
 
-def test_ctrl_c_stops_cleanly_and_the_journal_resumes_without_resending(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_stops_cleanly_and_the_journal_resumes_without_resending(tmp_path: Path, stop: signal.Signals) -> None:
     source = write(tmp_path / "fleet.jsonl", fleet(400))
     journal = tmp_path / "run.journal"
     command = [
@@ -166,19 +167,31 @@ def test_ctrl_c_stops_cleanly_and_the_journal_resumes_without_resending(tmp_path
         "--sandbox-latency",
         "0.02",
     ]
+    out_file = tmp_path / "interrupted.jsonl"
+    command += ["--out", str(out_file)]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     deadline = time.monotonic() + 20
     while (not journal.exists() or len(journal.read_bytes().splitlines()) < 20) and time.monotonic() < deadline:
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130
     assert "interrupted" in err
     lines = journal.read_bytes().splitlines()
     assert 20 <= len(lines) < 400
     done = {orjson.loads(line)["site_id"] for line in lines}  # every line is whole JSON
+    # The rows that finished while Ctrl-C drained the run are in --out too, not only in the journal.
+    assert {record["site_id"] for record in outcomes(out_file)} == done
     out = tmp_path / "out.jsonl"
     assert main(["commission", str(source), "--sandbox", "--journal", str(journal), "--out", str(out)]) == 0
     resumed = outcomes(out)
     assert {record["site_id"] for record in resumed if record["status"] == "skipped"} == done
     assert len([record for record in resumed if record["status"] == "commissioned"]) == 400 - len(done)
+
+
+def test_a_file_that_is_not_utf_8_is_a_usage_error(tmp_path: Path) -> None:
+    source = tmp_path / "fleet.csv"
+    source.write_bytes("site.id,site.city\ns-1,Mayag\u00fcez\n".encode("latin-1"))
+    with pytest.raises(SystemExit) as exited:
+        main(["commission", str(source), "--sandbox"])
+    assert exited.value.code == 2

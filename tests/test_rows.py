@@ -117,3 +117,11 @@ def test_format_detection(tmp_path: Path, name: str, content: str, expected: str
     path = tmp_path / name
     path.write_text(content)
     assert detect_format(path) == expected
+
+
+def test_a_csv_column_that_is_also_a_parent_makes_that_row_unreadable_not_the_run(tmp_path: Path) -> None:
+    path = tmp_path / "fleet.csv"
+    path.write_text("site,site.id\nx,s-1\n,s-2\n")
+    first, second = read_rows(path)
+    assert first == UnreadableRow("line 2: column 'site.id' is inside 'site', which has a value of its own")
+    assert second == {"site": {"id": "s-2"}}

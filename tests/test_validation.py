@@ -125,3 +125,36 @@ def test_mappings_may_carry_python_values_for_dates_and_ids() -> None:
     seed = seed_request()
     seed["devices"][0]["install_date"] = datetime(2022, 2, 22, tzinfo=UTC)
     assert validated(seed, models.CommissionRequest).devices[0].install_date == datetime(2022, 2, 22, tzinfo=UTC)
+
+
+def test_mappings_may_hold_models_and_tuples() -> None:
+    row = seed_request()
+    row["site"] = models.Site(id="abc-789", zip_code="88800")
+    row["devices"] = tuple(row["devices"])
+    request = validated(row, models.CommissionRequest)
+    assert request.site.zip_code == "88800"
+    assert request.devices[0].id == "xyz-123"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("devices", 0, "attributes", "battery_capacity_wh"), 2**64, "18446744073709551616 does not fit in 64 bits"),
+        (("site", "city"), "Mayag\udcfcez", "'Mayag\\udcfcez' is not valid Unicode text"),
+    ],
+)
+def test_values_json_cannot_carry_are_rejected(path: tuple[Any, ...], value: Any, message: str) -> None:
+    row = seed_request()
+    node = row
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    assert _problems(row) == {".".join(str(step) for step in path).replace(".0.", "[0]."): message}
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), True, "1"])
+def test_numbers_must_be_finite_numbers(value: Any) -> None:
+    point = {"device_id": "d", "start_time": "2025-01-01T00:00:00Z", "duration_s": value}
+    with pytest.raises(RequestValidationError) as caught:
+        validated(point, models.BatteryTelemetry)
+    assert caught.value.problems[0].path == "duration_s"

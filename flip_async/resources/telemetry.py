@@ -13,7 +13,7 @@ from flip_async._operations import Send, operation
 from flip_async._params import integer, json_object, wire
 from flip_async._resource import Resource
 from flip_async._validation import validated
-from flip_async.errors import APIError, FlipError, RequestValidationError
+from flip_async.errors import FlipError, RequestValidationError
 
 __all__ = ["MAX_BATCH_SIZE", "FailedBatch", "PointResult", "Telemetry", "TelemetryReport"]
 
@@ -36,7 +36,7 @@ class PointResult:
     message: str = ""
     error: FlipError | None = None
     """None when `status` is Flip's own verdict; a RequestValidationError when the point was invalid and never sent;
-    the APIError that failed its whole batch otherwise."""
+    the error that failed its whole batch otherwise."""
 
     @property
     def ok(self) -> bool:
@@ -49,7 +49,7 @@ class FailedBatch:
 
     indices: tuple[int, ...] = attrs.field(repr=lambda indices: f"<{len(indices)} points from {indices[0]}>")
     """The input positions of the batch's points."""
-    error: APIError
+    error: FlipError
 
 
 @attrs.frozen
@@ -156,7 +156,7 @@ async def _send_batch(
     indices = tuple(index for index, _ in batch)
     try:
         answers = await send(list[models.TelemetryResult], body={"telemetry": [point for _, point in batch]})
-    except APIError as exc:
+    except FlipError as exc:  # an API or network failure, or a body that cannot be written as JSON
         logger.warning("A batch of %d telemetry points from input %d failed: %s", len(batch), indices[0], exc)
         return [PointResult(index, _FAILED, f"not saved: {exc}", exc) for index in indices], FailedBatch(indices, exc)
     if len(answers) != len(batch):
