@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo generate check-generated lint typecheck test
+.PHONY: install demo generate check-generated lint typecheck test bench
 
 install: $(STAMP)
 
@@ -36,11 +36,21 @@ check-generated: $(STAMP)
 	$(BIN)/python codegen/generate.py --check
 
 lint: $(STAMP)
-	$(BIN)/ruff check flip_async codegen tests examples
-	$(BIN)/ruff format --check flip_async codegen tests examples
+	$(BIN)/ruff check flip_async codegen tests examples bench
+	$(BIN)/ruff format --check flip_async codegen tests examples bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict flip_async
 
 test: lint typecheck check-generated
 	$(BIN)/python -m pytest
+
+# Measurements, not tests: throughput against raw aiohttp and a generated peer, converter cost against pydantic,
+# commission_many memory, codegen time. Prints one table and writes bench/RESULTS.md (about 6 minutes).
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run

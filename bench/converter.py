@@ -1,0 +1,107 @@
+"""CPU cost per call of our converter and request validation, against pydantic v2 models generated from the same spec.
+
+    python -m bench.converter PYDANTIC_DIR
+
+Prints one JSON object: for each operation, the median over interleaved rounds of the microseconds per call. Inputs
+are the seed's fixtures (tests/fixtures): the commission response, and the commission request. Pydantic's models come
+from datamodel-code-generator's default output (pydantic_v2.BaseModel); its `AwareDatetime` refuses the seed's bare
+date `install_date: "2022-02-22"`, so its request copy says `2022-02-22T00:00:00Z` (the same instant).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import timeit
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench._common import SEED_REQUEST_BYTES, SEED_RESPONSE_BYTES
+from flip_async import _converter, models
+from flip_async._validation import validated
+
+ROUNDS = 7
+ROUND_SECONDS = 0.2  # each operation runs for about this long per round
+
+
+def operations(pydantic_dir: Path) -> dict[str, dict[str, Callable[[], object]]]:
+    """Operation name -> {"flip-async": call, "pydantic": call}; a call without a pydantic counterpart has none."""
+    sys.path.insert(0, str(pydantic_dir))
+    import flip_pydantic  # type: ignore[import-not-found]
+
+    response_document = orjson.loads(SEED_RESPONSE_BYTES)
+    request_document = orjson.loads(SEED_REQUEST_BYTES)
+    request = _converter.structure(request_document, models.CommissionRequest)
+    pydantic_request_document = orjson.loads(SEED_REQUEST_BYTES)
+    for device in pydantic_request_document["devices"]:
+        device["install_date"] = "2022-02-22T00:00:00Z"
+    pydantic_request = flip_pydantic.CommissionRequest.model_validate(pydantic_request_document)
+    Response = flip_pydantic.CommissionResponse
+    # Both sides must agree on what they decode, or the comparison is meaningless.
+    assert _converter.unstructure(_converter.loads(SEED_RESPONSE_BYTES, models.CommissionResponse)) == orjson.loads(
+        Response.model_validate_json(SEED_RESPONSE_BYTES).model_dump_json(exclude_none=True)
+    )
+    return {
+        "decode response (JSON bytes -> model)": {
+            "flip-async": lambda: _converter.loads(SEED_RESPONSE_BYTES, models.CommissionResponse),
+            "pydantic": lambda: Response.model_validate_json(SEED_RESPONSE_BYTES),
+        },
+        "structure response (dict -> model)": {
+            "flip-async": lambda: _converter.structure(response_document, models.CommissionResponse),
+            "pydantic": lambda: Response.model_validate(response_document),
+        },
+        "encode request (model -> JSON bytes)": {
+            "flip-async": lambda: _converter.dumps(request),
+            "pydantic": lambda: pydantic_request.model_dump_json(exclude_none=True),
+        },
+        "unstructure request (model -> dict)": {
+            "flip-async": lambda: _converter.unstructure(request),
+            "pydantic": lambda: pydantic_request.model_dump(mode="json", exclude_none=True),
+        },
+        "validate request model (`validated`)": {
+            "flip-async": lambda: validated(request, models.CommissionRequest),
+        },
+        "validate request mapping (`validated` -> model)": {
+            "flip-async": lambda: validated(request_document, models.CommissionRequest),
+            # The nearest pydantic equivalent: validating the wire mapping into its model.
+            "pydantic": lambda: flip_pydantic.CommissionRequest.model_validate(pydantic_request_document),
+        },
+    }
+
+
+def measure(pydantic_dir: Path, rounds: int = ROUNDS) -> dict[str, dict[str, float]]:
+    ops = operations(pydantic_dir)
+    numbers = {(name, side): _calls_for(call) for name, sides in ops.items() for side, call in sides.items()}
+    samples: dict[tuple[str, str], list[float]] = {key: [] for key in numbers}
+    for _ in range(rounds):  # interleaved: every operation of both sides once per round
+        for (name, side), number in numbers.items():
+            seconds = timeit.timeit(ops[name][side], number=number)
+            samples[(name, side)].append(seconds / number * 1e6)
+    result: dict[str, dict[str, float]] = {name: {} for name in ops}
+    for (name, side), values in samples.items():
+        result[name][side] = statistics.median(values)
+    return result
+
+
+def _calls_for(call: Callable[[], Any]) -> int:
+    """How many calls take about ROUND_SECONDS (after a warm-up)."""
+    number = 100
+    while (seconds := timeit.timeit(call, number=number)) < ROUND_SECONDS / 10:
+        number *= 4
+    return max(1, int(number * ROUND_SECONDS / seconds))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("pydantic_dir", type=Path, help="the folder holding the generated flip_pydantic module")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    args = parser.parse_args()
+    print(orjson.dumps(measure(args.pydantic_dir, args.rounds)).decode())
+
+
+if __name__ == "__main__":
+    main()
