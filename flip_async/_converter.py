@@ -12,7 +12,6 @@ from uuid import UUID
 import attrs
 import cattrs
 import orjson
-from cattrs._compat import is_optional
 from cattrs.cols import is_mapping, is_sequence, list_structure_factory, mapping_structure_factory
 from cattrs.errors import ClassValidationError, IterableValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
@@ -155,7 +154,7 @@ def _build(*, detailed: bool) -> cattrs.Converter:
         )
     else:
         converter.register_structure_hook_factory(attrs.has, lambda cls: _fast_structure_fn(cls, converter))
-    converter.register_structure_hook_factory(is_optional, lambda hint: _optional_hook(converter, hint))
+    converter.register_structure_hook_factory(_is_optional, lambda hint: _optional_hook(converter, hint))
     converter.register_structure_hook_factory(
         _is_model_or_free_form, lambda hint: _model_or_free_form_hook(converter, hint)
     )
@@ -195,7 +194,7 @@ def _fast_structure_fn(cls: type, converter: cattrs.Converter) -> Callable[[Any,
 
 def _fast_value(hint: Any, name: str, namespace: dict[str, Any], converter: cattrs.Converter, var: str = "v") -> str:
     """The expression structuring `var` as `hint`, with the hint and its hook bound in `namespace` under `name`."""
-    if is_optional(hint):
+    if _is_optional(hint):
         inner = next(arg for arg in get_args(hint) if arg is not NoneType)
         return f"None if {var} is None else ({_fast_value(inner, name, namespace, converter, var)})"
     namespace[name] = hint
@@ -210,6 +209,12 @@ def _fast_value(hint: Any, name: str, namespace: dict[str, Any], converter: catt
         item = _fast_value(get_args(hint)[0], f"{name}_item", namespace, converter, var=f"{var}_")
         return f"[{item} for {var}_ in {var}] if type({var}) is list else {call}"
     return call
+
+
+def _is_optional(hint: Any) -> bool:
+    """`X | None` for a single X."""
+    args = get_args(hint)
+    return get_origin(hint) in (Union, UnionType) and len(args) == 2 and NoneType in args
 
 
 def _optional_hook(converter: cattrs.Converter, hint: Any) -> Callable[[Any, Any], Any]:
