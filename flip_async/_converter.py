@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from types import NoneType, UnionType
@@ -85,7 +86,10 @@ def _from_text(native: type[T], parse: Callable[[str], T], what: str) -> Callabl
 # fromisoformat (3.11+) reads every spelling in Flip's docs: "2022-02-22", "2025-04-30 12:00:00.000Z", "...T...Z".
 _structure_datetime = _from_text(datetime, datetime.fromisoformat, "a date-time string")
 _structure_date = _from_text(date, date.fromisoformat, "a date string")
-_structure_uuid = _from_text(UUID, UUID, "a UUID string")
+# Ids repeat from one answer to the next (every site in a zip code is offered the same programs), and parsing one
+# costs more than the rest of a field: recently seen ones are reused (UUIDs are immutable).
+_parse_uuid = functools.lru_cache(maxsize=4096)(UUID)
+_structure_uuid = _from_text(UUID, _parse_uuid, "a UUID string")
 
 
 def _unstructure_datetime(value: datetime) -> str:
