@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+import attrs
 import orjson
 import pytest
+import support
 from support import seed_request, seed_response
 
 from flip_async import _converter, models
@@ -93,18 +95,7 @@ def test_unset_optional_fields_are_left_out_of_request_bodies() -> None:
 
 
 def test_datetimes_are_sent_as_iso_8601_with_z_for_utc() -> None:
-    device = models.DeviceCreateIn(
-        id="d",
-        site_id="s",
-        manufacturer_name="m",
-        product_name="p",
-        serial_number="1",
-        type=models.DeviceType.BATTERY,
-        attributes=models.DeviceBatteryAttributes(
-            battery_capacity_wh=1, battery_power_input_w=1, battery_power_output_w=1
-        ),
-        install_date=datetime(2022, 2, 22, 9, 30, tzinfo=UTC),
-    )
+    device = attrs.evolve(support.device("d", "s"), install_date=datetime(2022, 2, 22, 9, 30, tzinfo=UTC))
     assert orjson.loads(_converter.dumps(device))["install_date"] == "2022-02-22T09:30:00Z"
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from importlib.metadata import entry_points
 
 import pytest
+from support import commission_request
 
-from flip_async import FlipClient, models
+from flip_async import FlipClient
 from flip_async.sandbox import Sandbox
 
 pytest_plugins = ["pytester"]
@@ -22,20 +22,7 @@ async def test_the_fixtures_give_a_running_sandbox_and_a_client_for_it(
     flip_sandbox: Sandbox, flip_client: FlipClient
 ) -> None:
     assert flip_client.base_url == flip_sandbox.base_url
-    site = models.Site(id="s1", zip_code="88800")
-    device = models.DeviceCreateIn(
-        id="d1",
-        site_id="s1",
-        manufacturer_name="DeviceMaker",
-        product_name="Model 1",
-        serial_number="1",
-        type=models.DeviceType.BATTERY,
-        attributes=models.DeviceBatteryAttributes(
-            battery_capacity_wh=15000, battery_power_input_w=6000, battery_power_output_w=7500
-        ),
-        install_date=datetime(2022, 2, 22, tzinfo=UTC),
-    )
-    response = await flip_client.commission(models.CommissionRequest(site=site, devices=[device], can_auto_enroll=True))
+    response = await flip_client.commission(commission_request("s1", device_ids=("d1",)))
     assert response.enrollment is not None
     assert flip_sandbox.stats.sites_created == 1
 
