@@ -158,7 +158,7 @@ class _Run:
         self._tasks: set[asyncio.Task[CommissionOutcome]] = set()
         self._started = 0
         self._input_error: BaseException | None = None
-        self._hook_error: BaseException | None = None
+        self._failure: BaseException | None = None
         self._feeder: asyncio.Task[None]
 
     async def outcomes(
@@ -207,21 +207,23 @@ class _Run:
         if task.cancelled():
             return
         outcome = task.result()
-        if self._book is not None and outcome.status is not OutcomeStatus.SKIPPED:
-            self._book.record(outcome.to_record())
-        if self._on_outcome is not None:
-            try:
+        try:
+            if self._book is not None and outcome.status is not OutcomeStatus.SKIPPED:
+                self._book.record(outcome.to_record())
+            if self._on_outcome is not None:
                 self._on_outcome(outcome)
-            except Exception as exc:  # raised to the caller from the generator, not lost in a callback
-                self._hook_error = self._hook_error or exc
+        except Exception as exc:
+            # A journal that cannot be written (disk full) or a failing hook ends the run: raised to the caller from
+            # the generator, rather than lost in a done-callback while rows go on being sent unrecorded.
+            self._failure = self._failure or exc
         self._finished.put_nowait(outcome)
 
     async def _as_finished(self) -> AsyncIterator[CommissionOutcome]:
         yielded, fed = 0, False
         while not fed or yielded < self._started:
             item = await self._finished.get()
-            if self._hook_error is not None:
-                raise self._hook_error
+            if self._failure is not None:
+                raise self._failure
             if item is _FED:
                 fed = True
                 continue

@@ -397,3 +397,23 @@ async def test_closing_the_client_after_a_break_lets_the_run_s_requests_finish(
     lines = [orjson.loads(line) for line in journal.read_bytes().splitlines()]
     assert {line["status"] for line in lines} == {"commissioned"}  # none failed against a closed client
     assert {line["site_id"] for line in lines} == set(created)
+
+
+async def test_a_journal_that_cannot_be_written_stops_the_run_with_its_error(
+    flip: FlipClient, mock_api: aioresponses, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mock_api.post(COMMISSION, payload={"programs": []}, repeat=True)
+
+    def disk_full(self: object, entry: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bulk.Journal, "record", disk_full)
+    rows = [seed_row(f"s-{number}") for number in range(50)]
+
+    async def consume() -> None:
+        async for _ in flip.commission_many(rows, concurrency=2, journal=tmp_path / "j"):
+            pass
+
+    with pytest.raises(OSError, match="No space left"):
+        await asyncio.wait_for(consume(), timeout=10)
+    assert len(mock_api.requests[("POST", URL(COMMISSION))]) < 50  # it stopped instead of sending on unrecorded
