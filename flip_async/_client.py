@@ -17,7 +17,7 @@ from flip_async._operations import Call, Send, operation
 from flip_async._resource import Resource, resource
 from flip_async._secrets import redact_secrets
 from flip_async._site import SiteClient, SiteTokens
-from flip_async._transport import Params, Response, RetryPolicy, Transport
+from flip_async._transport import Response, RetryPolicy, Transport
 from flip_async._validation import validated
 from flip_async.errors import FlipError, Problem, RequestValidationError, ResponseValidationError, parse_body
 
@@ -172,39 +172,15 @@ class FlipClient:
         return await self.sites.token(site_id)
 
     async def _send(self, call: Call, cast_to: type[T], *, token: str | None = None) -> Parsed[T]:
-        """Send `call` with its path parameters filled in; `token` replaces the client token (a site token)."""
-        return await self._call(
+        """Send one call and decode its answer into `cast_to`; `token` replaces the client token (a site token)."""
+        response = await self._transport.request(
             call.operation.method,
             call.operation.url_path(call.path),
-            cast_to,
-            body=call.body,
+            body=None if call.body is None else _json_body(call.body),
             params=call.params,
             token=token,
             timeout=self._timeout if call.timeout is None else call.timeout,
             max_retries=self._max_retries if call.max_retries is None else call.max_retries,
-        )
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        cast_to: type[T],
-        *,
-        body: Any = None,
-        params: Params | None = None,
-        token: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> Parsed[T]:
-        """Send one request and decode its answer into `cast_to`."""
-        response = await self._transport.request(
-            method,
-            path,
-            body=None if body is None else _json_body(body),
-            params=params,
-            token=token,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         try:
             return Parsed(_decoded(response.content, cast_to), response)
