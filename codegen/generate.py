@@ -1,4 +1,4 @@
-"""Generate flip_async/models.py (attrs classes and StrEnums) from openapi/flip.yaml."""
+"""Generate flip_async/models.py (attrs classes and StrEnums) and flip_async/_spec.py (the operation table)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import operations
 import yaml
 from datamodel_code_generator import (
     DataModelType,
@@ -21,7 +22,8 @@ from datamodel_code_generator import (
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SPEC = ROOT / "openapi" / "flip.yaml"
-OUTPUT = ROOT / "flip_async" / "models.py"
+PACKAGE = ROOT / "flip_async"
+MODELS, OPERATIONS = "models.py", "_spec.py"
 
 HEADER = '''\
 # GENERATED FILE: DO NOT EDIT BY HAND.
@@ -29,7 +31,7 @@ HEADER = '''\
 # `make check-generated` fails while this file differs from a fresh generation.
 """The Flip API's schemas as attrs classes and StrEnums, generated from {source}."""'''
 
-# Each option is here because the default is wrong for us; STACK-NOTES.md explains most of them.
+# Each option is here because the default is wrong for us (see the generator's documentation for each).
 OPTIONS: dict[str, Any] = {
     "input_file_type": InputFileType.OpenAPI,
     "output_model_type": DataModelType.DataclassesDataclass,  # rendered as attrs by our dataclass.jinja2
@@ -107,25 +109,35 @@ def _rules(prop: dict[str, Any]) -> dict[str, Any]:
     return rules
 
 
-def render(spec: Path) -> str:
-    """The generated module for `spec`, as text."""
+def render(spec: Path) -> dict[str, str]:
+    """The generated modules for `spec` by file name: the models and the operation table."""
+    shown = _shown(spec)
     source = generate(spec, extra_template_data=field_rules(spec), **OPTIONS)
     if not isinstance(source, str):
         raise SystemExit(f"codegen: expected one module from {spec}, got {type(source).__name__}")
     body = source.split("from __future__ import annotations", 1)[1]
     body = body.replace("from dataclasses import dataclass\n", "import attrs\n", 1)
+    models = HEADER.format(source=shown) + "\n\nfrom __future__ import annotations" + body
     try:
-        shown = spec.resolve().relative_to(ROOT)
+        table = operations.render(yaml.safe_load(spec.read_text()), shown)
+    except operations.SpecError as exc:
+        raise SystemExit(f"codegen: {spec}: {exc}") from None
+    return {MODELS: ruff(models), OPERATIONS: ruff(table)}
+
+
+def _shown(spec: Path) -> str:
+    """The spec's path as the generated headers name it: relative to the project when it is inside."""
+    try:
+        return spec.resolve().relative_to(ROOT).as_posix()
     except ValueError:
-        shown = Path(spec.name)
-    return ruff(HEADER.format(source=shown.as_posix()) + "\n\nfrom __future__ import annotations" + body)
+        return spec.name
 
 
 def ruff(source: str) -> str:
     """`source` with its imports sorted and formatted by the project's ruff settings."""
     for command in (["check", "--fix-only", "--select", "I", "--quiet"], ["format"]):
         source = subprocess.run(
-            [sys.executable, "-m", "ruff", *command, "--stdin-filename", str(OUTPUT), "-"],
+            [sys.executable, "-m", "ruff", *command, "--stdin-filename", str(PACKAGE / MODELS), "-"],
             input=source,
             capture_output=True,
             text=True,
@@ -138,20 +150,28 @@ def ruff(source: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--spec", type=Path, default=SPEC)
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    parser.add_argument("--check", action="store_true", help="fail when the output file is stale")
+    parser.add_argument(
+        "--output-dir", type=Path, default=PACKAGE, help=f"where {MODELS} and {OPERATIONS} go (default: flip_async/)"
+    )
+    parser.add_argument("--check", action="store_true", help="fail when a generated file is stale")
     args = parser.parse_args()
     fresh = render(args.spec)
-    if args.check:
-        current = args.output.read_text() if args.output.exists() else ""
-        if current == fresh:
-            return 0
-        diff = difflib.unified_diff(current.splitlines(True), fresh.splitlines(True), str(args.output), "fresh")
-        sys.stdout.writelines(list(diff)[:200])
-        print(f"\n{args.output} is stale: run `make generate` and commit the result.", file=sys.stderr)
-        return 1
-    args.output.write_text(fresh)
-    return 0
+    if not args.check:
+        args.output_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in fresh.items():
+            (args.output_dir / name).write_text(text)
+        return 0
+    stale = []
+    for name, text in fresh.items():
+        path = args.output_dir / name
+        current = path.read_text() if path.exists() else ""
+        if current != text:
+            stale.append(path)
+            diff = difflib.unified_diff(current.splitlines(True), text.splitlines(True), str(path), "fresh")
+            sys.stdout.writelines(list(diff)[:200])
+    for path in stale:
+        print(f"\n{path} is stale: run `make generate` and commit the result.", file=sys.stderr)
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 from flip_async import errors, models, resources
 from flip_async._client import DEFAULT_BASE_URL, FlipClient
+from flip_async._retry import RetryPolicy
 from flip_async._site import SiteChanges, SiteClient
-from flip_async._transport import RetryPolicy
 from flip_async._version import __version__
 from flip_async.errors import (
     APIConnectionError,

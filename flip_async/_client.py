@@ -2,51 +2,41 @@
 
 from __future__ import annotations
 
-import copy
 import os
-import weakref
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Mapping
+from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Self, Unpack
 
-import attrs
-
-from flip_async import _converter, bulk, models, resources
-from flip_async._operations import Call, Send, operation
+from flip_async import models, resources
+from flip_async._base_client import BaseClient, Parsed
+from flip_async._operations import CallOptions, Send, operation
 from flip_async._resource import Resource, resource
-from flip_async._secrets import redact_secrets
+from flip_async._retry import RetryPolicy
 from flip_async._site import SiteClient, SiteTokens
-from flip_async._transport import Response, RetryPolicy, Transport
+from flip_async._time import utc_now
+from flip_async._transport import Transport, check_max_retries, check_timeout
 from flip_async._validation import validated
-from flip_async.errors import FlipError, Problem, RequestValidationError, ResponseValidationError, parse_body
+from flip_async.bulk import BulkCommissioner, CommissionOutcome, Row, RunSettings
+from flip_async.errors import FlipError, NotFoundError
 
-T = TypeVar("T")
-
-
-@attrs.frozen
-class Parsed(Generic[T]):
-    """A decoded answer with the response it came in (attempts, elapsed time, headers)."""
-
-    value: T
-    response: Response
-
+__all__ = ["DEFAULT_BASE_URL", "FlipClient"]
 
 DEFAULT_BASE_URL = "https://api.flip.energy"
 """Flip's production host as its newer docs name it; set FLIP_BASE_URL (or base_url=) for the sandbox."""
 
 
-class FlipClient:
+class FlipClient(BaseClient):
     """An async client for the Flip Energy API; one per process (or per token), used as `async with`.
 
     The token falls back to FLIP_API_TOKEN and the base URL to FLIP_BASE_URL. `timeout` is seconds per attempt and
-    never includes time spent waiting for one of the `connection_limit` pooled connections; `commission` and
-    `commission_many` may override `timeout` and `max_retries` per call. `user_agent` is appended to flip-async's own
-    product token.
+    never includes time spent waiting for one of the `connection_limit` pooled connections. Every API method also
+    takes `timeout=` and `max_retries=` for that call only. `user_agent` is appended to flip-async's own product
+    token.
 
     Cloud API resources: `sites`, `sessions`, `commands`, `programs`, `telemetry`, `settings`, `supplements`, and
-    `commission()`. Mobile App API: `site(site_id)`, whose site token is renewed `site_token_margin` seconds before
-    it expires by `clock` (a timezone-aware "now"; tests inject one).
+    `commission()` / `commission_many()`. Mobile App API: `site(site_id)`, whose site token is renewed
+    `site_token_margin` seconds before it expires by `clock` (a timezone-aware "now"; tests inject one).
     """
 
     sites = resource(resources.Sites)
@@ -74,25 +64,22 @@ class FlipClient:
         token = token or os.environ.get("FLIP_API_TOKEN")
         if not token:
             raise FlipError("no API token: pass FlipClient(token=...) or set FLIP_API_TOKEN")
-        self.base_url = (base_url or os.environ.get("FLIP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-        self._transport = Transport(
-            base_url=self.base_url,
-            token=token,
-            timeout=timeout,
-            max_retries=max_retries,
-            connection_limit=connection_limit,
-            retry_policy=retry_policy,
-            user_agent=user_agent,
-            trust_env=trust_env,
+        super().__init__(
+            Transport(
+                base_url=(base_url or os.environ.get("FLIP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+                token=token,
+                timeout=timeout,
+                max_retries=max_retries,
+                connection_limit=connection_limit,
+                retry_policy=retry_policy,
+                user_agent=user_agent,
+                trust_env=trust_env,
+            )
         )
         self._site_tokens = SiteTokens(
-            self._issue_site_token, clock=clock or _utc_now, margin=timedelta(seconds=site_token_margin)
+            self._issue_site_token, clock=clock or utc_now, margin=timedelta(seconds=site_token_margin)
         )
-        # Bulk runs under way, which aclose() lets finish their requests in flight first.
-        self._bulk_runs: weakref.WeakSet[bulk._Run] = weakref.WeakSet()
-        # Per-call defaults set by with_options(); None leaves the transport's own.
-        self._timeout: float | None = None
-        self._max_retries: int | None = None
+        self._bulk = BulkCommissioner(self._commission, self._site_exists)
 
     def __repr__(self) -> str:
         return f"FlipClient(base_url={self.base_url!r})"
@@ -106,31 +93,34 @@ class FlipClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool; the client cannot be used afterwards.
+        """Close the client; the connection pool too, unless this is a `with_options` copy, which does not own it.
 
         A bulk run its caller left without closing (a `break` out of the loop) first gets to finish, and journal, the
         requests it has in flight.
         """
-        for run in list(self._bulk_runs):
-            await run.settle()
-        await self._transport.aclose()
+        await self._bulk.settle()
+        await super().aclose()
 
-    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> FlipClient:
+    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
         """This client with another `timeout` (seconds per attempt) or `max_retries` for every call made through it.
 
         `flip.with_options(timeout=5).sites.list()`; its site clients inherit the options. The copy shares this
-        client's connections and site tokens, so close this client, not the copy.
+        client's connection pool and site tokens without owning them: closing the copy leaves this client working,
+        closing this client closes the pool for every copy. Invalid values raise ValueError here.
         """
-        clone = copy.copy(self)
+        clone = self._copy(
+            timeout=None if timeout is None else check_timeout(timeout),
+            max_retries=None if max_retries is None else check_max_retries(max_retries),
+        )
         for name, value in list(vars(clone).items()):
             if isinstance(value, Resource):  # made for, and bound to, the original
                 del vars(clone)[name]
-        clone._timeout = self._timeout if timeout is None else timeout
-        clone._max_retries = self._max_retries if max_retries is None else max_retries
+        # Its own runs, which closing the copy settles, sent with the copy's options.
+        clone._bulk = BulkCommissioner(clone._commission, clone._site_exists)
         return clone
 
     def site(self, site_id: str) -> SiteClient:
-        """The Mobile App API for one site, over this client's connections.
+        """The Mobile App API for one site, over this client's connections and with its options.
 
         Its site token is fetched on first use and kept (per site, never shared with another) for the next
         SiteClient of the same site too, until shortly before it expires.
@@ -138,11 +128,7 @@ class FlipClient:
         return SiteClient(self, site_id, self._site_tokens.keeper(site_id))
 
     async def commission(
-        self,
-        request: models.CommissionRequest | Mapping[str, Any],
-        *,
-        timeout: float | None = None,
-        max_retries: int | None = None,
+        self, request: models.CommissionRequest | Mapping[str, Any], **options: Unpack[CallOptions]
     ) -> models.CommissionResponse:
         """Create a site and its devices at Flip (POST /v1/commission); the answer lists the site's programs.
 
@@ -150,69 +136,60 @@ class FlipClient:
         ConflictError, never retried.
         """
         valid = validated(request, models.CommissionRequest)
-        return (await self._commission(valid, timeout=timeout, max_retries=max_retries)).value
+        return (await self._commission(valid, **options)).value
 
-    # Bulk commissioning lives in flip_async.bulk; it is a method here so that users find it on the client.
-    commission_many = bulk.commission_many
+    def commission_many(
+        self,
+        rows: Iterable[Row] | AsyncIterable[Row],
+        *,
+        concurrency: int = 16,
+        journal: str | os.PathLike[str] | None = None,
+        rate_limit: float | None = None,
+        ordered: bool = False,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        on_outcome: Callable[[CommissionOutcome], object] | None = None,
+    ) -> AsyncGenerator[CommissionOutcome, None]:
+        """Commission every row (a CommissionRequest or its wire mapping), yielding exactly one outcome per row.
 
-    @operation("commission", "POST", "/v1/commission")
+        At most `concurrency` requests are in flight, and at most `rate_limit` start per second. Outcomes come in
+        completion order, or in input order with `ordered=True`. With a `journal` (a JSON Lines file), each row is
+        recorded as soon as it finishes, before its outcome is yielded, and a rerun skips the sites it shows as done.
+        `timeout` and `max_retries` apply to each row's request (and to the check that follows a 409).
+
+        `on_outcome` is called with each outcome as soon as it is journaled. It also sees the rows that finish while
+        a cancelled (or abandoned) run lets its requests in flight complete: those are never yielded. If `rows`
+        itself raises, the rows already started finish and are yielded first, then the error propagates. Invalid
+        settings raise ValueError here.
+        """
+        settings = RunSettings(
+            concurrency=concurrency,
+            journal=journal,
+            rate_limit=rate_limit,
+            ordered=ordered,
+            timeout=timeout,
+            max_retries=max_retries,
+            on_outcome=on_outcome,
+        )
+        return self._bulk.commission_many(rows, settings)
+
+    @operation("commission")
     async def _commission(
         self,
-        send: Send[FlipClient],
+        send: Send[models.CommissionResponse],
         request: models.CommissionRequest,
-        *,
-        timeout: float | None,
-        max_retries: int | None,
+        **options: Unpack[CallOptions],
     ) -> Parsed[models.CommissionResponse]:
         """Send an already validated commission request; the bulk engine reads the attempts off the response."""
-        call = Call(operation=send.operation, body=request, timeout=timeout, max_retries=max_retries)
-        return await self._send(call, models.CommissionResponse)
+        return await send.parsed(body=request, **options)
+
+    async def _site_exists(self, site_id: str, **options: Unpack[CallOptions]) -> bool:
+        """Whether Flip has the site: it issues a site token only for a site it has."""
+        try:
+            await self.sites.token(site_id, **options)
+        except NotFoundError:
+            return False
+        return True
 
     async def _issue_site_token(self, site_id: str) -> models.SiteToken:
         return await self.sites.token(site_id)
-
-    async def _send(self, call: Call, cast_to: type[T], *, token: str | None = None) -> Parsed[T]:
-        """Send one call and decode its answer into `cast_to`; `token` replaces the client token (a site token)."""
-        response = await self._transport.request(
-            call.operation.method,
-            call.operation.url_path(call.path),
-            body=None if call.body is None else _json_body(call.body),
-            params=call.params,
-            token=token,
-            timeout=self._timeout if call.timeout is None else call.timeout,
-            max_retries=self._max_retries if call.max_retries is None else call.max_retries,
-        )
-        try:
-            return Parsed(_decoded(response.content, cast_to), response)
-        except _converter.WireShapeError as exc:
-            raise ResponseValidationError(
-                exc.problems,
-                model=_type_name(cast_to),
-                status_code=response.status,
-                body=redact_secrets(parse_body(response.content)),
-            ) from exc
-
-
-def _json_body(body: Any) -> bytes:
-    """The request body as JSON; what JSON cannot carry (an int past 64 bits, a Decimal, a lone surrogate, ...)
-    is a RequestValidationError, raised before anything is sent."""
-    try:
-        return _converter.dumps(body)
-    except (TypeError, ValueError) as exc:  # orjson.JSONEncodeError is a TypeError
-        raise RequestValidationError([Problem("$", f"cannot be written as JSON: {exc}")]) from None
-
-
-def _decoded(content: bytes, cast_to: type[T]) -> T:
-    """The answer as `cast_to`: an empty body (204) reads as null, and a NoneType answer ignores whatever came."""
-    if cast_to is type(None):
-        return None
-    return _converter.loads(content or b"null", cast_to)
-
-
-def _type_name(cast_to: Any) -> str:
-    """`Site`, `list[Site]`, `dict[str, Any] | None`: how an error names what the answer should have been."""
-    return cast_to.__name__ if isinstance(cast_to, type) else str(cast_to).replace(f"{models.__name__}.", "")
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)

@@ -10,6 +10,8 @@ from typing import IO, Any
 
 import orjson
 
+from flip_async._outcomes import DONE
+
 
 class Journal:
     """One JSON object per finished row, written and flushed before the row's outcome is reported.
@@ -17,8 +19,6 @@ class Journal:
     A rerun reads it back: sites whose last record says `commissioned` or `already_commissioned` are done and are not
     sent again. A line cut short by a crash is ignored, and the next record starts on a fresh line.
     """
-
-    DONE_STATUSES = frozenset({"commissioned", "already_commissioned"})
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
@@ -48,7 +48,7 @@ class Journal:
         return frozenset(
             entry["site_id"]
             for entry in self._entries()
-            if isinstance(entry.get("site_id"), str) and entry.get("status") in self.DONE_STATUSES
+            if isinstance(entry.get("site_id"), str) and entry.get("status") in DONE
         )
 
     def _entries(self) -> Iterator[dict[str, Any]]:

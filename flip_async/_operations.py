@@ -1,102 +1,84 @@
-"""Operations: each client method declares the spec operation it implements, and a registry maps one to the other."""
+"""API methods name the spec operation they implement; `Send` sends it, and a registry maps each to its method."""
 
 from __future__ import annotations
 
-import enum
 import functools
 import inspect
-import re
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypedDict, TypeVar
 
 import attrs
 
-from flip_async.errors import Problem, RequestValidationError
+from flip_async._base_client import Call, Parsed
+from flip_async._spec import OPERATIONS
+from flip_async._spec_types import Operation
+from flip_async._transport import Params
 
-if TYPE_CHECKING:
-    from flip_async._client import Parsed
-    from flip_async._transport import Params
+__all__ = ["REGISTRY", "CallOptions", "Send", "Sender", "operation"]
 
-__all__ = ["REGISTRY", "Auth", "Call", "Operation", "Send", "Sender", "operation"]
-
-T = TypeVar("T")
+A = TypeVar("A")  # what the operation answers
+R = TypeVar("R")  # what the method returns
 P = ParamSpec("P")
 S = TypeVar("S", bound="Sender")
 
-_PATH_PARAM = re.compile(r"\{(\w+)\}")
-# What the transport would alter on the way (it percent-encodes the path itself but keeps `/`, dot segments and
-# existing escapes), so an id holding one of these would reach Flip as another id, or another path.
-_UNSENDABLE = re.compile(r"/|%[0-9A-Fa-f]{2}|^\.{1,2}$")
 
+class CallOptions(TypedDict, total=False):
+    """The keyword arguments every API method takes, for that call only."""
 
-class Auth(enum.StrEnum):
-    """The token an operation takes, named as the spec's security schemes are."""
-
-    CLIENT = "ClientToken"
-    SITE = "SiteToken"
-
-
-@attrs.frozen
-class Operation:
-    """One operation of openapi/flip.yaml: `path` is the spec's template (`/v1/site/{siteId}/device/{deviceId}`)."""
-
-    operation_id: str
-    method: str
-    path: str
-    auth: Auth
-
-    def url_path(self, values: Mapping[str, str]) -> str:
-        """The path with each `{name}` replaced by its value; RequestValidationError for a value it cannot carry."""
-        problems = [
-            Problem(name, f"{value!r} cannot go in a URL path as is: not empty, '.' or '..', nor with '/' or %XX")
-            for name, value in values.items()
-            if not value or _UNSENDABLE.search(value)
-        ]
-        if problems:
-            raise RequestValidationError(problems, model=f"the path of {self.operation_id}")
-        return _PATH_PARAM.sub(lambda match: values[match[1]], self.path)
-
-
-@attrs.frozen(kw_only=True)
-class Call:
-    """One request of an operation: path parameters (a site client adds `siteId`), query, body (a model or a wire
-    mapping; None for none) and this call's own `timeout` and `max_retries`."""
-
-    operation: Operation
-    path: Mapping[str, str] = attrs.field(factory=dict)
-    params: Params | None = None
-    body: Any = None
-    timeout: float | None = None
-    max_retries: int | None = None
+    timeout: float | None
+    """Seconds per attempt (the client's default when None)."""
+    max_retries: int | None
+    """Retries after the first attempt (the client's default when None)."""
 
 
 class Sender(Protocol):
-    """What sends a call: the client (client token), or a site client (site id and site token)."""
+    """What sends a call: a client (with the client token), or a site client (site id and site token)."""
 
-    async def _send(self, call: Call, cast_to: type[T]) -> Parsed[T]: ...
+    async def _send(self, call: Call) -> Parsed[Any]: ...
 
 
 @attrs.frozen
-class Send(Generic[S]):
-    """One operation bound to its sender: what an `@operation` method gets to send its request with.
+class Send(Generic[A]):
+    """One operation bound to its sender: what an `@operation` method sends its request with.
 
-    The answer is decoded into `cast_to`; an empty answer (204) decodes as null. A method that needs the whole
-    response (attempts, headers) sends `Call(operation=send.operation, ...)` through its sender itself.
+    `await send(path=..., params=..., body=..., **options)` is the decoded answer, typed as the method's `Send[...]`
+    says (tests/test_coverage.py checks that against the spec); `send.parsed(...)` also gives the response.
     """
 
-    sender: S
+    sender: Sender
     operation: Operation
 
     async def __call__(
         self,
-        cast_to: type[T],
         *,
         path: Mapping[str, str] | None = None,
         params: Params | None = None,
         body: Any = None,
-    ) -> T:
-        call = Call(operation=self.operation, path=path or {}, params=params, body=body)
-        return (await self.sender._send(call, cast_to)).value
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> A:
+        parsed = await self.parsed(path=path, params=params, body=body, timeout=timeout, max_retries=max_retries)
+        return parsed.value
+
+    async def parsed(
+        self,
+        *,
+        path: Mapping[str, str] | None = None,
+        params: Params | None = None,
+        body: Any = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Parsed[A]:
+        call = Call(
+            operation=self.operation,
+            path=path or {},
+            params=params,
+            body=body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        answer: Parsed[A] = await self.sender._send(call)
+        return answer
 
 
 @attrs.frozen
@@ -104,28 +86,33 @@ class Registered:
     """A spec operation and the method that implements it."""
 
     operation: Operation
-    method: Callable[..., Awaitable[Any]]
+    method: Callable[..., Coroutine[Any, Any, Any]]
 
 
 REGISTRY: dict[str, Registered] = {}
-"""Every implemented operation by operationId; tests/test_coverage.py checks it against openapi/flip.yaml."""
+"""Every implemented operation by operationId; tests/test_coverage.py checks it against the generated table."""
 
 
 def operation(
-    operation_id: str, method: str, path: str, *, auth: Auth = Auth.CLIENT
-) -> Callable[[Callable[Concatenate[S, Send[S], P], Awaitable[T]]], Callable[Concatenate[S, P], Awaitable[T]]]:
+    operation_id: str,
+) -> Callable[
+    [Callable[Concatenate[S, Send[A], P], Coroutine[Any, Any, R]]], Callable[Concatenate[S, P], Coroutine[Any, Any, R]]
+]:
     """Declare the spec operation a method implements; the method gets it bound to `self` as `send`.
 
-    The method's public signature leaves `send` out. A second method for the same operationId is a bug, caught at
-    import.
+    Method, path and token come from the generated table (`_spec.OPERATIONS`). The method's public signature leaves
+    `send` out. An operationId the spec lacks, or a second method for one, is a bug caught at import.
     """
-    spec = Operation(operation_id, method, path, auth)
+    try:
+        spec = OPERATIONS[operation_id]
+    except KeyError:
+        raise LookupError(f"{operation_id!r} is not an operation of openapi/flip.yaml") from None
 
     def decorate(
-        function: Callable[Concatenate[S, Send[S], P], Awaitable[T]],
-    ) -> Callable[Concatenate[S, P], Awaitable[T]]:
+        function: Callable[Concatenate[S, Send[A], P], Coroutine[Any, Any, R]],
+    ) -> Callable[Concatenate[S, P], Coroutine[Any, Any, R]]:
         @functools.wraps(function)
-        async def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        async def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
             return await function(self, Send(self, spec), *args, **kwargs)
 
         if operation_id in REGISTRY:

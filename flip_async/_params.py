@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from flip_async import _converter
@@ -13,7 +13,6 @@ from flip_async._validation import validated
 from flip_async.errors import Problem, RequestValidationError
 
 __all__ = [
-    "OBJECT_OR_NOTHING",
     "integer",
     "json_object",
     "member",
@@ -88,10 +87,6 @@ def json_object(value: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise RequestValidationError([Problem(name, f"expected an object, got {type(value).__name__}")])
     return value
-
-
-OBJECT_OR_NOTHING: type[dict[str, Any] | None] = cast(Any, dict[str, Any] | None)
-"""The answer of an undocumented operation: a JSON object, or no body at all (a 204 decodes as None)."""
 
 
 def patch_body(changes: Mapping[str, Any], model: type[Any]) -> dict[str, Any]:

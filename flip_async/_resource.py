@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar, overload
+from typing import Any, Generic, Protocol, Self, TypeVar, overload
 
-from flip_async._operations import Call, Sender
+from flip_async._base_client import Call, Parsed
+from flip_async._operations import Sender
 
-if TYPE_CHECKING:
-    from flip_async._client import Parsed
-
-T = TypeVar("T")
 R = TypeVar("R", bound="Resource")
 
 
@@ -23,8 +20,8 @@ class Resource:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._sender!r})"
 
-    async def _send(self, call: Call, cast_to: type[T]) -> Parsed[T]:
-        return await self._sender._send(call, cast_to)
+    async def _send(self, call: Call) -> Parsed[Any]:
+        return await self._sender._send(call)
 
 
 class SiteSender(Sender, Protocol):

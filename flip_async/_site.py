@@ -6,26 +6,24 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
+from datetime import datetime, timedelta
+from typing import Any, TypedDict, Unpack
 
 import attrs
 
 from flip_async import models
-from flip_async._operations import Auth, Call, Send, operation
+from flip_async._base_client import BaseClient, Call, Parsed
+from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import patch_body
 from flip_async._resource import resource
+from flip_async._spec_types import Auth
+from flip_async._time import aware
 from flip_async.errors import AuthenticationError
 from flip_async.resources.site import Devices, Enrollments, Events, SitePrograms
-
-if TYPE_CHECKING:
-    from flip_async._client import FlipClient, Parsed
 
 __all__ = ["SiteChanges", "SiteClient", "SiteTokenKeeper", "SiteTokens"]
 
 logger = logging.getLogger("flip_async")
-
-T = TypeVar("T")
 
 Clock = Callable[[], datetime]
 IssueToken = Callable[[str], Awaitable[models.SiteToken]]
@@ -80,7 +78,7 @@ class SiteTokenKeeper:
             # Another call may have fetched a fresh token while this one waited for the lock.
             if not self._usable(self._grant, stale):
                 issued = await self._issue(self._site_id)
-                self._grant = _Grant(issued.site_access_token, _aware(issued.expires_at))
+                self._grant = _Grant(issued.site_access_token, aware(issued.expires_at))
                 logger.debug("Got a site token for site %s, expiring at %s", self._site_id, issued.expires_at)
             assert self._grant is not None
             return self._grant
@@ -117,9 +115,9 @@ class SiteTokens:
 class SiteClient:
     """The Mobile App API for one site: `get()`, `update(...)`, `devices`, `enrollments`, `events`, `programs`.
 
-    Get one with `flip.site(site_id)`. It sends through its FlipClient's connection pool, with this site's token
-    (or the client token, for the operations the spec says take it). A token the API refuses with 401 is replaced
-    once and the call sent again; a second 401 is raised.
+    Get one with `flip.site(site_id)`. It sends through its FlipClient (its connection pool and default options),
+    with this site's token (or the client token, for the operations the spec says take it). A token the API refuses
+    with 401 is replaced once and the call sent again; a second 401 is raised.
     """
 
     devices = resource(Devices)
@@ -127,7 +125,7 @@ class SiteClient:
     events = resource(Events)
     programs = resource(SitePrograms)
 
-    def __init__(self, client: FlipClient, site_id: str, tokens: SiteTokenKeeper) -> None:
+    def __init__(self, client: BaseClient, site_id: str, tokens: SiteTokenKeeper) -> None:
         self._client = client
         self.site_id = site_id
         self._tokens = tokens
@@ -135,31 +133,34 @@ class SiteClient:
     def __repr__(self) -> str:
         return f"SiteClient(site_id={self.site_id!r}, base_url={self._client.base_url!r})"
 
-    @operation("get_site", "GET", "/v1/site/{siteId}", auth=Auth.SITE)
-    async def get(self, send: Send[SiteClient]) -> models.Site:
+    @operation("get_site")
+    async def get(self, send: Send[models.Site], **options: Unpack[CallOptions]) -> models.Site:
         """The site's details."""
-        return await send(models.Site)
+        return await send(**options)
 
-    @operation("update_site", "PATCH", "/v1/site/{siteId}", auth=Auth.SITE)
-    async def update(self, send: Send[SiteClient], **changes: Unpack[SiteChanges]) -> models.Site:
+    @operation("update_site")
+    async def update(
+        self,
+        send: Send[models.Site],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        **changes: Unpack[SiteChanges],
+    ) -> models.Site:
         """Change the given fields only: `update(email="a@b.co", city=None)` sets the email, clears the city and
         leaves the rest as they are."""
-        return await send(models.Site, body=patch_body(changes, models.SiteUpdateIn))
+        body = patch_body(changes, models.SiteUpdateIn)
+        return await send(body=body, timeout=timeout, max_retries=max_retries)
 
-    async def _send(self, call: Call, cast_to: type[T]) -> Parsed[T]:
+    async def _send(self, call: Call) -> Parsed[Any]:
         call = attrs.evolve(call, path={"siteId": self.site_id, **call.path})
         if call.operation.auth is Auth.CLIENT:
-            return await self._client._send(call, cast_to)
+            return await self._client._send(call)
         grant = await self._tokens.get()
         try:
-            return await self._client._send(call, cast_to, token=grant.token)
+            return await self._client._send(call, token=grant.token)
         except AuthenticationError:
             # Expired early or revoked: a new token, once. The request was refused, so sending it again is safe.
             logger.debug("Site token for site %s refused (401); getting a new one", self.site_id)
             grant = await self._tokens.get(stale=grant)
-            return await self._client._send(call, cast_to, token=grant.token)
-
-
-def _aware(moment: datetime) -> datetime:
-    """An expiry without an offset read as UTC, so it compares with the clock's aware "now"."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+            return await self._client._send(call, token=grant.token)

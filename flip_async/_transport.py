@@ -1,16 +1,15 @@
-"""The one place that speaks HTTP: one pooled aiohttp session with auth, per-attempt timeouts, retries and logging."""
+"""The one place that speaks HTTP: one pooled aiohttp session, and one request value through auth, per-attempt
+timeouts, retries, redaction and logging."""
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
+import functools
 import logging
 import math
-import random
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC
 from typing import Final
 
 import aiohttp
@@ -18,15 +17,23 @@ import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from flip_async import errors
+from flip_async import _headers, errors
+from flip_async._error_body import parse_body, status_error
+from flip_async._redact import Redactor
+from flip_async._retry import RETRYABLE_STATUSES, RetryPolicy
 from flip_async._version import __version__
 
-__all__ = ["RETRYABLE_STATUSES", "Response", "RetryPolicy", "Transport", "default_user_agent", "retry_after_seconds"]
+__all__ = [
+    "Params",
+    "Request",
+    "Response",
+    "Transport",
+    "check_max_retries",
+    "check_timeout",
+    "default_user_agent",
+]
 
 logger = logging.getLogger("flip_async")
-
-# 409 is deliberately absent: commissioning is not idempotent on the wire, and a repeat must surface as a conflict.
-RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 
 # ClientResponseError is what aiohttp raises for a response it cannot parse (we never call raise_for_status): a broken
 # exchange, like a reset or a truncated body (ClientPayloadError).
@@ -34,9 +41,10 @@ _RETRYABLE_ERRORS: Final = (aiohttp.ClientConnectionError, aiohttp.ClientPayload
 # A bad certificate will not fix itself by retrying.
 _PERMANENT_ERRORS: Final = (aiohttp.ClientConnectorCertificateError,)
 
-_REDACTED: Final = "[redacted]"
-
 Sleep = Callable[[float], Awaitable[object]]
+
+Params = Mapping[str, str | Sequence[str]]
+"""Query parameters as sent: a sequence value is a repeated key (`status=A&status=B`)."""
 
 
 def default_user_agent(extra: str | None = None) -> str:
@@ -46,75 +54,24 @@ def default_user_agent(extra: str | None = None) -> str:
     return f"{agent} {extra}" if extra else agent
 
 
-def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
+@attrs.frozen
+class Request:
+    """One logical request, built once and handed to each of its attempts."""
 
-
-@attrs.frozen(kw_only=True)
-class RetryPolicy:
-    """How long to wait before each retry: capped exponential backoff with full jitter, or the server's own hint."""
-
-    initial_delay: float = attrs.field(default=0.5, validator=_non_negative)
-    factor: float = attrs.field(default=2.0, validator=_non_negative)
-    max_delay: float = attrs.field(default=8.0, validator=_non_negative)
-    # A server may ask for any wait; past this cap we retry anyway rather than park a fleet run for an hour.
-    max_retry_after: float = attrs.field(default=60.0, validator=_non_negative)
-    jitter: bool = True
-
-    @classmethod
-    def immediate(cls) -> RetryPolicy:
-        """No waiting at all, even when the server asks for it: for tests."""
-        return cls(initial_delay=0.0, max_delay=0.0, max_retry_after=0.0)
-
-    def backoff(self, retry: int, rand: Callable[[], float] = random.random) -> float:
-        """The delay before the `retry`-th retry (1-based), drawn uniformly below the exponential ceiling."""
-        ceiling = min(self.max_delay, self.initial_delay * self.factor ** max(retry - 1, 0))
-        # Full jitter: many clients failing together spread out instead of retrying in lockstep.
-        return ceiling * rand() if self.jitter else ceiling
-
-    def delay(self, retry: int, headers: Mapping[str, str] | None = None) -> float:
-        """The server's Retry-After hint (capped) when it gave a usable one, else the backoff."""
-        hinted = retry_after_seconds(headers) if headers is not None else None
-        if hinted is not None:
-            return min(hinted, self.max_retry_after)
-        return self.backoff(retry)
-
-
-def retry_after_seconds(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> float | None:
-    """Seconds to wait per `retry-after-ms` (float ms) or `Retry-After` (seconds or HTTP-date); None if absent/bad."""
-    headers = _frozen(headers)
-    millis = _finite_float(headers.get("retry-after-ms"))
-    if millis is not None and millis >= 0:
-        return millis / 1000
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    seconds = _finite_float(value)
-    if seconds is not None:
-        return seconds if seconds >= 0 else None
-    try:
-        when = email.utils.parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now())
-
-
-def _finite_float(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    method: str
+    url: URL
+    headers: Mapping[str, str] = attrs.field(repr=False)  # Authorization among them
+    body: bytes | None = attrs.field(repr=lambda body: "None" if body is None else f"<{len(body)} bytes>")
+    timeout: aiohttp.ClientTimeout
+    """Per attempt; it starts once a pooled connection is free."""
+    max_retries: int
+    redactor: Redactor = attrs.field(repr=False)
+    """Hides this request's token (and the client token) in whatever an error response echoes back."""
 
 
 @attrs.frozen
 class Response:
-    """A 2xx response, fully read: the transport is bytes in, bytes out; decoding is the converter's job."""
+    """A 2xx response, fully read: the transport is bytes in, bytes out; decoding is the caller's job."""
 
     status: int
     headers: CIMultiDictProxy[str]
@@ -125,7 +82,7 @@ class Response:
 
     @property
     def request_id(self) -> str | None:
-        return self.headers.get("x-request-id") or self.headers.get("request-id") or None
+        return _headers.request_id(self.headers)
 
 
 @attrs.frozen
@@ -133,9 +90,6 @@ class _Reply:
     status: int
     headers: CIMultiDictProxy[str]
     content: bytes = attrs.field(repr=False)
-
-
-Params = Mapping[str, str | Sequence[str]]
 
 
 class Transport:
@@ -160,8 +114,8 @@ class Transport:
     ) -> None:
         self._base_url = _checked_base_url(base_url)
         self._token = _checked_token(token)
-        self._timeout = _checked_timeout(timeout)
-        self._max_retries = _checked_retries(max_retries)
+        self._timeout = check_timeout(timeout)
+        self._max_retries = check_max_retries(max_retries)
         if connection_limit < 1:
             raise ValueError(f"connection_limit must be >= 1, got {connection_limit!r}")
         self._connection_limit = connection_limit
@@ -208,7 +162,7 @@ class Transport:
             # Lets the connections' close callbacks run now rather than warn about unclosed transports later.
             await asyncio.sleep(0)
 
-    async def request(
+    def build_request(
         self,
         method: str,
         path: str,
@@ -218,72 +172,68 @@ class Transport:
         token: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Response:
-        """Send one logical request, retrying what is safe to retry; return a 2xx or raise a typed error.
-
-        `token` replaces the client token for this call (e.g. a site token); `timeout` (seconds per attempt) and
-        `max_retries` replace the transport's defaults for this call.
-        """
-        started = time.monotonic()
+    ) -> Request:
+        """The request for `path` below the base URL: `token` replaces the client token for it (a site token), and
+        `timeout` (seconds per attempt) and `max_retries` replace the transport's defaults."""
         secret = self._token if token is None else _checked_token(token)
-        client_timeout = aiohttp.ClientTimeout(total=self._timeout if timeout is None else _checked_timeout(timeout))
-        retries = self._max_retries if max_retries is None else _checked_retries(max_retries)
-        url = self._url(path, params)
-        headers = self._headers(secret, has_body=body is not None)
-        session, slots = self._session_for_running_loop()
+        return Request(
+            method=method,
+            url=self._url(path, params),
+            headers=self._headers(secret, has_body=body is not None),
+            body=body,
+            timeout=_client_timeout(self._timeout if timeout is None else check_timeout(timeout)),
+            max_retries=self._max_retries if max_retries is None else check_max_retries(max_retries),
+            redactor=Redactor((secret, self._token)),
+        )
 
+    async def send(self, request: Request) -> Response:
+        """Send `request`, retrying what is safe to retry; return a 2xx or raise a typed error."""
+        started = time.monotonic()
+        session, slots = self._session_for_running_loop()
         attempt = 0
         while True:
             attempt += 1
             try:
-                reply = await self._attempt(session, slots, method, url, headers, body, client_timeout, attempt)
+                reply = await self._attempt(session, slots, request, attempt)
             except _PERMANENT_ERRORS as exc:
-                raise _connection_error(exc, method, url, attempt) from _scrubbed(exc)
+                raise _connection_error(exc, request, attempt) from _scrubbed(exc)
             except (*_RETRYABLE_ERRORS, TimeoutError) as exc:
-                if attempt > retries:
-                    raise _connection_error(exc, method, url, attempt) from _scrubbed(exc)
-                await self._wait_before_retry(method, url, attempt, retries, _reason(exc), None)
+                if attempt > request.max_retries:
+                    raise _connection_error(exc, request, attempt) from _scrubbed(exc)
+                await self._wait_before_retry(request, attempt, _reason(exc), None)
                 continue
             if 200 <= reply.status < 300:
                 return Response(reply.status, reply.headers, reply.content, attempt, time.monotonic() - started)
-            if reply.status in RETRYABLE_STATUSES and attempt <= retries:
-                await self._wait_before_retry(method, url, attempt, retries, f"HTTP {reply.status}", reply.headers)
+            if reply.status in RETRYABLE_STATUSES and attempt <= request.max_retries:
+                await self._wait_before_retry(request, attempt, f"HTTP {reply.status}", reply.headers)
                 continue
-            raise _status_error(reply, method, url, attempt, secrets=(secret, self._token))
+            raise _status_error(reply, request, attempt)
 
     async def _attempt(
-        self,
-        session: aiohttp.ClientSession,
-        slots: asyncio.Semaphore,
-        method: str,
-        url: URL,
-        headers: Mapping[str, str],
-        body: bytes | None,
-        client_timeout: aiohttp.ClientTimeout,
-        attempt: int,
+        self, session: aiohttp.ClientSession, slots: asyncio.Semaphore, request: Request, attempt: int
     ) -> _Reply:
         async with slots:
             started = time.monotonic()
             try:
-                reply = await _exchange(session, method, url, headers, body, client_timeout)
+                reply = await _exchange(session, request)
             except BaseException as exc:
-                _log_attempt(method, url, type(exc).__name__, attempt, started)
+                _log_attempt(request, type(exc).__name__, attempt, started)
                 raise
-            _log_attempt(method, url, str(reply.status), attempt, started)
+            _log_attempt(request, str(reply.status), attempt, started)
             return reply
 
     async def _wait_before_retry(
-        self,
-        method: str,
-        url: URL,
-        attempt: int,
-        retries: int,
-        reason: str,
-        headers: Mapping[str, str] | None,
+        self, request: Request, attempt: int, reason: str, headers: Mapping[str, str] | None
     ) -> None:
         delay = self._retry_policy.delay(attempt, headers)
         logger.warning(
-            "Retrying %s %s in %.3f s (retry %d of %d) after %s", method, url.path, delay, attempt, retries, reason
+            "Retrying %s %s in %.3f s (retry %d of %d) after %s",
+            request.method,
+            request.url.path,
+            delay,
+            attempt,
+            request.max_retries,
+            reason,
         )
         await self._sleep(delay)
 
@@ -314,25 +264,32 @@ class Transport:
         return headers
 
 
-async def _exchange(
-    session: aiohttp.ClientSession,
-    method: str,
-    url: URL,
-    headers: Mapping[str, str],
-    body: bytes | None,
-    client_timeout: aiohttp.ClientTimeout,
-) -> _Reply:
+async def _exchange(session: aiohttp.ClientSession, request: Request) -> _Reply:
     async with session.request(
-        method, url, data=body, headers=headers, timeout=client_timeout, allow_redirects=False
+        request.method,
+        request.url,
+        data=request.body,
+        headers=request.headers,
+        timeout=request.timeout,
+        allow_redirects=False,
     ) as response:
         # Reading it all hands the connection back to the pool before any retry wait.
         content = await response.read()
-        return _Reply(response.status, _frozen(response.headers), content)
+        return _Reply(response.status, _headers.frozen(response.headers), content)
 
 
-def _log_attempt(method: str, url: URL, outcome: str, attempt: int, started: float) -> None:
-    elapsed_ms = (time.monotonic() - started) * 1000
-    logger.debug("%s %s -> %s (attempt %d, %.1f ms)", method, url.path, outcome, attempt, elapsed_ms)
+@functools.lru_cache(maxsize=64)
+def _client_timeout(seconds: float) -> aiohttp.ClientTimeout:
+    """One ClientTimeout per distinct value (they are immutable), not one per request."""
+    return aiohttp.ClientTimeout(total=seconds)
+
+
+def _log_attempt(request: Request, outcome: str, attempt: int, started: float) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.debug(
+            "%s %s -> %s (attempt %d, %.1f ms)", request.method, request.url.path, outcome, attempt, elapsed_ms
+        )
 
 
 def _query_pairs(params: Params) -> list[tuple[str, str]]:
@@ -346,36 +303,33 @@ def _query_pairs(params: Params) -> list[tuple[str, str]]:
     return pairs
 
 
-def _frozen(headers: Mapping[str, str]) -> CIMultiDictProxy[str]:
-    return headers if isinstance(headers, CIMultiDictProxy) else CIMultiDictProxy(CIMultiDict(headers))
-
-
 def _reason(exc: BaseException) -> str:
     detail = str(exc)
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
-def _connection_error(exc: BaseException, method: str, url: URL, attempts: int) -> errors.APIConnectionError:
+def _connection_error(exc: BaseException, request: Request, attempts: int) -> errors.APIConnectionError:
     tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    where = f"{request.method} {request.url.path}"
     if isinstance(exc, TimeoutError):
         return errors.APITimeoutError(
-            f"{method} {url.path} timed out ({tries})", method=method, url=url, attempts=attempts
+            f"{where} timed out ({tries})", method=request.method, url=request.url, attempts=attempts
         )
     return errors.APIConnectionError(
-        f"{method} {url.path} failed ({tries}): {_reason(exc)}", method=method, url=url, attempts=attempts
+        f"{where} failed ({tries}): {request.redactor.text(_reason(exc))}",
+        method=request.method,
+        url=request.url,
+        attempts=attempts,
     )
 
 
-def _status_error(
-    reply: _Reply, method: str, url: URL, attempts: int, *, secrets: Sequence[str]
-) -> errors.APIStatusError:
+def _status_error(reply: _Reply, request: Request, attempts: int) -> errors.APIStatusError:
     # A server or proxy that echoes the Authorization header back must not put a token into our exception.
-    content = reply.content
-    headers = CIMultiDict(reply.headers)
-    for secret in secrets:
-        content = content.replace(secret.encode(), _REDACTED.encode())
-        headers = CIMultiDict((key, value.replace(secret, _REDACTED)) for key, value in headers.items())
-    return errors.status_error(reply.status, method, url, headers, content, attempts=attempts)
+    redactor = request.redactor
+    body = redactor.document(parse_body(reply.content))
+    return status_error(
+        reply.status, request.method, request.url, redactor.headers(reply.headers), body, attempts=attempts
+    )
 
 
 def _scrubbed(exc: BaseException) -> BaseException:
@@ -402,13 +356,16 @@ def _checked_token(token: str) -> str:
     return token
 
 
-def _checked_timeout(timeout: float) -> float:
-    if not (math.isfinite(timeout) and timeout > 0):
+def check_timeout(timeout: float) -> float:
+    """`timeout` as seconds per attempt, or ValueError: it must be a finite number > 0."""
+    number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
+    if not (number and math.isfinite(timeout) and timeout > 0):
         raise ValueError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
     return float(timeout)
 
 
-def _checked_retries(max_retries: int) -> int:
+def check_max_retries(max_retries: int) -> int:
+    """`max_retries` as given, or ValueError: it must be an int >= 0."""
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
     return max_retries

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import enum
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import aclosing, nullcontext
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import attrs
 
 from flip_async import models
+from flip_async._base_client import Parsed
 from flip_async._journal import Journal
+from flip_async._outcomes import CommissionOutcome, OutcomeStatus
+from flip_async._transport import check_max_retries, check_timeout
 from flip_async._validation import validated
-from flip_async.errors import APIError, ConflictError, FlipError, NotFoundError, Problem, RequestValidationError
+from flip_async.errors import APIError, ConflictError, FlipError, Problem, RequestValidationError
 from flip_async.rows import UnreadableRow
 
-if TYPE_CHECKING:
-    from flip_async._client import FlipClient
+__all__ = ["DRAIN_SECONDS", "BulkCommissioner", "CommissionOutcome", "OutcomeStatus", "Row", "RunSettings"]
 
 Row = models.CommissionRequest | Mapping[str, Any] | UnreadableRow
 """One site to commission: a request model, or the same thing as a wire mapping (a row from a file or database);
@@ -29,98 +31,89 @@ an UnreadableRow from a file reader stands for a row that could not even be pars
 DRAIN_SECONDS = 10.0
 
 
-class OutcomeStatus(enum.StrEnum):
-    """What happened to one row."""
+class SendCommission(Protocol):
+    """Sends one validated commission request (the client's own call: token, transport, retries)."""
 
-    COMMISSIONED = "commissioned"
-    """Flip created the site and its devices."""
-    ALREADY_COMMISSIONED = "already_commissioned"
-    """Flip answered 409: the site exists (also when an earlier attempt's answer was lost on the way back)."""
-    INVALID = "invalid"
-    """The row failed validation and was never sent; `error` lists every problem."""
-    FAILED = "failed"
-    """An API or network error survived the retries."""
-    SKIPPED = "skipped"
-    """The journal shows the site done in an earlier run; nothing was sent."""
+    def __call__(
+        self, request: models.CommissionRequest, *, timeout: float | None, max_retries: int | None
+    ) -> Awaitable[Parsed[models.CommissionResponse]]: ...
+
+
+class SiteExists(Protocol):
+    """Whether Flip has a site of this id (raises when that cannot be told, e.g. the API is down)."""
+
+    def __call__(self, site_id: str, *, timeout: float | None, max_retries: int | None) -> Awaitable[bool]: ...
+
+
+def _at_least_one(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{attribute.name} must be an int >= 1, got {value!r}")
+
+
+def _positive(_: object, attribute: attrs.Attribute[float | None], value: float | None) -> None:
+    if value is not None and not value > 0:
+        raise ValueError(f"{attribute.name} must be > 0 requests per second, got {value!r}")
+
+
+def _optional_path(path: str | os.PathLike[str] | None) -> Path | None:
+    return None if path is None else Path(path)
+
+
+def _optional_timeout(timeout: float | None) -> float | None:
+    return None if timeout is None else check_timeout(timeout)
+
+
+def _optional_retries(max_retries: int | None) -> int | None:
+    return None if max_retries is None else check_max_retries(max_retries)
 
 
 @attrs.frozen(kw_only=True)
-class CommissionOutcome:
-    """The result of one input row."""
+class RunSettings:
+    """How one `commission_many` run goes; see FlipClient.commission_many for each setting."""
 
-    row: int
-    """The row's 0-based position in the input."""
-    site_id: str | None
-    """`site.id` when the row has one (an invalid row may not)."""
-    status: OutcomeStatus
-    result: models.CommissionResponse | None = None
-    """Flip's answer, for `commissioned`."""
-    error: Exception | None = None
-    """Why the row is `invalid` or `failed`."""
-    attempts: int = 0
-    """HTTP attempts made (0 when nothing was sent)."""
-    elapsed: float = 0.0
-    """Seconds from the row's start to its outcome, including retries."""
-
-    @property
-    def ok(self) -> bool:
-        """True for the statuses that leave the site commissioned."""
-        return self.status in (OutcomeStatus.COMMISSIONED, OutcomeStatus.ALREADY_COMMISSIONED, OutcomeStatus.SKIPPED)
-
-    def to_record(self) -> dict[str, Any]:
-        """The outcome as a JSON-ready line for journals and `--out` files (no secrets: errors never hold tokens)."""
-        return {
-            "row": self.row,
-            "site_id": None if self.site_id is None else _writable(self.site_id),
-            "status": self.status.value,
-            "error": None if self.error is None else _writable(_error_text(self.error)),
-            "attempts": self.attempts,
-            "elapsed": round(self.elapsed, 4),
-        }
+    concurrency: int = attrs.field(default=16, validator=_at_least_one)
+    journal: Path | None = attrs.field(default=None, converter=_optional_path)
+    rate_limit: float | None = attrs.field(default=None, validator=_positive)
+    ordered: bool = False
+    timeout: float | None = attrs.field(default=None, converter=_optional_timeout)
+    max_retries: int | None = attrs.field(default=None, converter=_optional_retries)
+    on_outcome: Callable[[CommissionOutcome], object] | None = None
 
 
-async def commission_many(
-    client: FlipClient,
-    rows: Iterable[Row] | AsyncIterable[Row],
-    *,
-    concurrency: int = 16,
-    journal: str | os.PathLike[str] | None = None,
-    rate_limit: float | None = None,
-    ordered: bool = False,
-    timeout: float | None = None,
-    max_retries: int | None = None,
-    on_outcome: Callable[[CommissionOutcome], object] | None = None,
-) -> AsyncGenerator[CommissionOutcome, None]:
-    """Commission every row (a CommissionRequest or its wire mapping), yielding exactly one outcome per row.
+class BulkCommissioner:
+    """Runs `commission_many` for one client, handed how to send one commission and how to tell that a site exists.
 
-    Called as `flip.commission_many(rows, ...)`. At most `concurrency` requests are in flight, and at most
-    `rate_limit` start per second. Outcomes come in completion order, or in input order with `ordered=True`. With a
-    `journal` (a JSON Lines file), each row is recorded as soon as it finishes, before its outcome is yielded, and a
-    rerun skips the sites it shows as done. `timeout` and `max_retries` apply to each row's request.
-
-    `on_outcome` is called with each outcome as soon as it is journaled. It also sees the rows that finish while a
-    cancelled (or abandoned) run lets its requests in flight complete: those are never yielded. If `rows` itself
-    raises, the rows already started finish and are yielded first, then the error propagates.
+    It keeps the runs under way, so that closing the client can let them finish their requests in flight first.
     """
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be >= 1, got {concurrency!r}")
-    if rate_limit is not None and not rate_limit > 0:
-        raise ValueError(f"rate_limit must be > 0 requests per second, got {rate_limit!r}")
-    with Journal(journal) if journal is not None else nullcontext() as book:
-        run = _Run(
-            client,
-            book,
-            on_outcome,
-            concurrency=concurrency,
-            pacer=_Pacer(rate_limit) if rate_limit else None,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        # aclosing: when this generator is closed early, the run settles (its in-flight rows journaled) before the
-        # journal closes.
-        async with aclosing(run.outcomes(rows, ordered=ordered)) as outcomes:
-            async for outcome in outcomes:
-                yield outcome
+
+    def __init__(self, send: SendCommission, site_exists: SiteExists) -> None:
+        self._send = send
+        self._site_exists = site_exists
+        self._runs: set[_Run] = set()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(runs={len(self._runs)})"
+
+    async def commission_many(
+        self, rows: Iterable[Row] | AsyncIterable[Row], settings: RunSettings
+    ) -> AsyncGenerator[CommissionOutcome, None]:
+        """Every row's outcome, as FlipClient.commission_many describes."""
+        with Journal(settings.journal) if settings.journal is not None else nullcontext() as book:
+            run = _Run(self._send, self._site_exists, book, settings)
+            self._runs.add(run)
+            try:
+                # aclosing: when this generator is closed early, the run settles (its in-flight rows journaled)
+                # before the journal closes.
+                async with aclosing(run.outcomes(rows)) as outcomes:
+                    async for outcome in outcomes:
+                        yield outcome
+            finally:
+                self._runs.discard(run)
+
+    async def settle(self) -> None:
+        """Let every run under way finish (and journal) its requests in flight; see `_Run.settle`."""
+        for run in list(self._runs):
+            await run.settle()
 
 
 _FED = object()
@@ -135,39 +128,27 @@ class _Run:
     """
 
     def __init__(
-        self,
-        client: FlipClient,
-        book: Journal | None,
-        on_outcome: Callable[[CommissionOutcome], object] | None,
-        *,
-        concurrency: int,
-        pacer: _Pacer | None,
-        timeout: float | None,
-        max_retries: int | None,
+        self, send: SendCommission, site_exists: SiteExists, book: Journal | None, settings: RunSettings
     ) -> None:
-        self._client = client
+        self._send = send
+        self._site_exists = site_exists
         self._book = book
-        self._on_outcome = on_outcome
+        self._settings = settings
         self._done_before = book.done if book is not None else frozenset()
-        self._sending = asyncio.Semaphore(concurrency)
-        self._window = asyncio.Semaphore(concurrency * 2)
-        self._pacer = pacer
-        self._timeout = timeout
-        self._max_retries = max_retries
+        self._sending = asyncio.Semaphore(settings.concurrency)
+        self._window = asyncio.Semaphore(settings.concurrency * 2)
+        self._pacer = _Pacer(settings.rate_limit) if settings.rate_limit else None
         self._finished: asyncio.Queue[CommissionOutcome | object] = asyncio.Queue()
         self._tasks: set[asyncio.Task[CommissionOutcome]] = set()
         self._started = 0
         self._input_error: BaseException | None = None
         self._failure: BaseException | None = None
-        self._feeder: asyncio.Task[None]
+        self._feeder: asyncio.Task[None] | None = None
 
-    async def outcomes(
-        self, rows: Iterable[Row] | AsyncIterable[Row], *, ordered: bool
-    ) -> AsyncGenerator[CommissionOutcome, None]:
+    async def outcomes(self, rows: Iterable[Row] | AsyncIterable[Row]) -> AsyncGenerator[CommissionOutcome, None]:
         self._feeder = asyncio.create_task(self._feed(rows))
-        self._client._bulk_runs.add(self)
         try:
-            async for outcome in self._in_input_order() if ordered else self._as_finished():
+            async for outcome in self._in_input_order() if self._settings.ordered else self._as_finished():
                 yield outcome
                 self._window.release()
             if self._input_error is not None:
@@ -182,8 +163,8 @@ class _Run:
         Runs when the run is cancelled or its caller stops early, and when the client closes under a run that its
         caller abandoned without closing it (a `break` out of the loop).
         """
-        self._client._bulk_runs.discard(self)
-        self._feeder.cancel()
+        if self._feeder is not None:
+            self._feeder.cancel()
         if self._tasks:
             _, unfinished = await asyncio.wait(self._tasks, timeout=DRAIN_SECONDS)
             for task in unfinished:
@@ -210,8 +191,8 @@ class _Run:
         try:
             if self._book is not None and outcome.status is not OutcomeStatus.SKIPPED:
                 self._book.record(outcome.to_record())
-            if self._on_outcome is not None:
-                self._on_outcome(outcome)
+            if self._settings.on_outcome is not None:
+                self._settings.on_outcome(outcome)
         except Exception as exc:
             # A journal that cannot be written (disk full) or a failing hook ends the run: raised to the caller from
             # the generator, rather than lost in a done-callback while rows go on being sent unrecorded.
@@ -259,11 +240,11 @@ class _Run:
                 if self._pacer is not None:
                     await self._pacer.wait()
                 try:
-                    parsed = await self._client._commission(
-                        request, timeout=self._timeout, max_retries=self._max_retries
+                    parsed = await self._send(
+                        request, timeout=self._settings.timeout, max_retries=self._settings.max_retries
                     )
                 except ConflictError as exc:
-                    status, error = await _conflict(self._client, request.site.id, exc)
+                    status, error = await self._conflict(request.site.id, exc)
                     return outcome(status, error=error, attempts=exc.attempts or 1)
         except RequestValidationError as exc:  # the row, or something in it JSON cannot carry: nothing was sent
             return outcome(OutcomeStatus.INVALID, error=exc)
@@ -274,18 +255,21 @@ class _Run:
             return outcome(OutcomeStatus.FAILED, error=exc)
         return outcome(OutcomeStatus.COMMISSIONED, result=parsed.value, attempts=parsed.response.attempts)
 
+    async def _conflict(self, site_id: str, conflict: ConflictError) -> tuple[OutcomeStatus, Exception | None]:
+        """What a 409 means for this row: the site exists (already commissioned), or the conflict is about
+        something else.
 
-async def _conflict(
-    client: FlipClient, site_id: str, conflict: ConflictError
-) -> tuple[OutcomeStatus, Exception | None]:
-    """What a 409 means for this row: the site exists (already commissioned), or the conflict is about something else.
-
-    A 409 may also be about a device id another site holds, which leaves this site uncreated; so the site's existence
-    is confirmed (its site token is issued only for a site Flip has) before the row counts as done.
-    """
-    try:
-        await client.sites.token(site_id)
-    except NotFoundError:
+        A 409 may also be about a device id another site holds, which leaves this site uncreated; so the site's
+        existence is confirmed (with the run's timeout and retries) before the row counts as done.
+        """
+        try:
+            exists = await self._site_exists(
+                site_id, timeout=self._settings.timeout, max_retries=self._settings.max_retries
+            )
+        except FlipError as exc:
+            return OutcomeStatus.FAILED, APIError(f"{conflict}; could not confirm that the site exists: {exc}")
+        if exists:
+            return OutcomeStatus.ALREADY_COMMISSIONED, None
         return OutcomeStatus.FAILED, ConflictError(
             f"{conflict} (site {site_id!r} does not exist at Flip: the conflict is about something else, such as a "
             "device id another site already has)",
@@ -296,9 +280,6 @@ async def _conflict(
             url=conflict.url,
             attempts=conflict.attempts,
         )
-    except FlipError as exc:
-        return OutcomeStatus.FAILED, APIError(f"{conflict}; could not confirm that the site exists: {exc}")
-    return OutcomeStatus.ALREADY_COMMISSIONED, None
 
 
 def _site_id(row: Row) -> str | None:
@@ -335,12 +316,3 @@ class _Pacer:
         self._next = start + self._interval
         if start > now:
             await asyncio.sleep(start - now)
-
-
-def _writable(text: str) -> str:
-    """`text` as JSON can hold it: a lone surrogate (from a broken input file) would stop the journal mid-run."""
-    return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
-
-
-def _error_text(error: Exception) -> str:
-    return str(error) if isinstance(error, FlipError) else f"{type(error).__name__}: {error}"

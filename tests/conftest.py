@@ -12,6 +12,9 @@ import pytest
 from aiohttp import web
 from aiohttp.abc import AbstractStreamWriter
 from aioresponses import aioresponses
+from support import BASE, TOKEN
+
+from flip_async._transport import Transport
 
 Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
 
@@ -120,3 +123,27 @@ async def live_server() -> AsyncIterator[StartServer]:
     yield start
     for server in servers:
         await server.close()
+
+
+MakeTransport = Callable[..., Transport]
+
+
+@pytest.fixture
+async def make_transport(sleeps: RecordingSleep) -> AsyncIterator[MakeTransport]:
+    """Transports for BASE with TOKEN that record their retry delays instead of sleeping; closed after the test."""
+    made: list[Transport] = []
+
+    def make(**overrides: Any) -> Transport:
+        options: dict[str, Any] = {"sleep": sleeps, **overrides}
+        transport = Transport(options.pop("base_url", BASE), options.pop("token", TOKEN), **options)
+        made.append(transport)
+        return transport
+
+    yield make
+    for transport in made:
+        await transport.aclose()
+
+
+@pytest.fixture
+def transport(make_transport: MakeTransport) -> Transport:
+    return make_transport()

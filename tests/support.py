@@ -12,9 +12,11 @@ from typing import Any
 import orjson
 from aioresponses import aioresponses
 from aioresponses.core import normalize_url
+from multidict import CIMultiDict
 from yarl import URL
 
 from flip_async import FlipClient, RetryPolicy, models
+from flip_async._transport import Response, Transport
 from flip_async.sandbox import Sandbox
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -132,3 +134,17 @@ def sent(mock_api: aioresponses, method: str, path: str, query: str = "") -> lis
         }
         for call in calls
     ]
+
+
+async def request(transport: Transport, method: str, path: str, **options: Any) -> Response:
+    """Build one request on `transport` and send it, as the client does."""
+    return await transport.send(transport.build_request(method, path, **options))
+
+
+def calls(mock_api: aioresponses, method: str, url: str) -> list[Any]:
+    """The requests made to exactly `method url` (query included)."""
+    return list(mock_api.requests.get((method, URL(url)), []))
+
+
+def sent_headers(mock_api: aioresponses, method: str, url: str, index: int = 0) -> CIMultiDict[str]:
+    return CIMultiDict(calls(mock_api, method, url)[index].kwargs["headers"])

@@ -19,14 +19,18 @@ from flip_async import models
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "flip.yaml"
 FIXTURE = ROOT / "tests" / "codegen" / "fixture.yaml"
-EXPECTED = ROOT / "tests" / "codegen" / "expected.py"
+EXPECTED = {
+    "models.py": ROOT / "tests" / "codegen" / "expected.py",
+    "_spec.py": ROOT / "tests" / "codegen" / "expected_spec.py",
+}
 
 
-def _generate(spec: Path, output: Path) -> str:
+def _generate(spec: Path, output: Path) -> dict[str, str]:
+    """The generated modules for `spec`, by file name, as `make generate` writes them into `output`."""
     subprocess.run(
-        [sys.executable, "codegen/generate.py", "--spec", str(spec), "--output", str(output)], cwd=ROOT, check=True
+        [sys.executable, "codegen/generate.py", "--spec", str(spec), "--output-dir", str(output)], cwd=ROOT, check=True
     )
-    return output.read_text()
+    return {name: (output / name).read_text() for name in EXPECTED}
 
 
 def _load(path: Path) -> ModuleType:
@@ -59,16 +63,17 @@ def test_every_component_schema_has_a_generated_class() -> None:
             assert wire_names == set(schema.get("properties", {})), name
 
 
-def test_golden_fixture_output(tmp_path: Path) -> None:
-    assert _generate(FIXTURE, tmp_path / "out.py") == EXPECTED.read_text()
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_golden_fixture_output(tmp_path: Path, name: str) -> None:
+    assert _generate(FIXTURE, tmp_path)[name] == EXPECTED[name].read_text()
 
 
 def test_generation_is_deterministic(tmp_path: Path) -> None:
-    assert _generate(SPEC, tmp_path / "a.py") == _generate(SPEC, tmp_path / "b.py")
+    assert _generate(SPEC, tmp_path / "a") == _generate(SPEC, tmp_path / "b")
 
 
 def test_fixture_models_carry_types_wire_names_and_rules() -> None:
-    module = _load(EXPECTED)
+    module = _load(EXPECTED["models.py"])
     fields = {field.name: field for field in attrs.fields(attrs.resolve_types(module.Widget))}
     assert fields["class_"].metadata["wire_name"] == "class"
     assert fields["serial_number"].metadata["wire_name"] == "serialNumber"

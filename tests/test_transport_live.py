@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 from aiohttp import web
+from support import request
 
 from flip_async import errors
 from flip_async._transport import Transport
@@ -22,11 +23,11 @@ if TYPE_CHECKING:
 
 TOKEN = "tok_live_5ecret_never_logged_0c7e"
 
-MakeTransport = Callable[..., Transport]
+MakeLiveTransport = Callable[..., Transport]
 
 
 @pytest.fixture
-async def make_transport(sleeps: RecordingSleep) -> AsyncIterator[MakeTransport]:
+async def make_live_transport(sleeps: RecordingSleep) -> AsyncIterator[MakeLiveTransport]:
     """Transports for a live server that record retry delays instead of sleeping; closed after the test."""
     made: list[Transport] = []
 
@@ -47,7 +48,7 @@ def _peer(request: web.BaseRequest) -> object:
 
 
 async def test_headers_and_repeated_query_params_on_the_wire(
-    live_server: StartServer, make_transport: MakeTransport
+    live_server: StartServer, make_live_transport: MakeLiveTransport
 ) -> None:
     seen: list[web.BaseRequest] = []
 
@@ -57,7 +58,9 @@ async def test_headers_and_repeated_query_params_on_the_wire(
         return web.json_response([], headers={"x-request-id": "live-1"})
 
     server = await live_server(handler)
-    response = await make_transport(server).request("GET", "/v1/sites", params={"status": ["A", "B"], "page": "2"})
+    response = await request(
+        make_live_transport(server), "GET", "/v1/sites", params={"status": ["A", "B"], "page": "2"}
+    )
 
     assert response.request_id == "live-1"
     assert seen[0].path_qs == "/v1/sites?status=A&status=B&page=2"
@@ -66,7 +69,7 @@ async def test_headers_and_repeated_query_params_on_the_wire(
 
 
 async def test_slow_server_times_out_after_retries(
-    live_server: StartServer, make_transport: MakeTransport, sleeps: RecordingSleep
+    live_server: StartServer, make_live_transport: MakeLiveTransport, sleeps: RecordingSleep
 ) -> None:
     arrivals = 0
 
@@ -77,11 +80,11 @@ async def test_slow_server_times_out_after_retries(
         return web.Response()
 
     server = await live_server(handler)
-    transport = make_transport(server, timeout=0.2, max_retries=1)
+    transport = make_live_transport(server, timeout=0.2, max_retries=1)
     started = time.monotonic()
 
     with pytest.raises(errors.APITimeoutError) as caught:
-        await transport.request("POST", "/v1/commission", body=b"{}")
+        await request(transport, "POST", "/v1/commission", body=b"{}")
 
     assert caught.value.attempts == 2
     assert isinstance(caught.value.__cause__, TimeoutError)
@@ -91,7 +94,7 @@ async def test_slow_server_times_out_after_retries(
 
 
 async def test_dropped_connection_is_retried_then_succeeds(
-    live_server: StartServer, make_transport: MakeTransport
+    live_server: StartServer, make_live_transport: MakeLiveTransport
 ) -> None:
     arrivals = 0
 
@@ -106,7 +109,7 @@ async def test_dropped_connection_is_retried_then_succeeds(
 
     server = await live_server(handler)
 
-    response = await make_transport(server).request("POST", "/v1/commission", body=b"{}")
+    response = await request(make_live_transport(server), "POST", "/v1/commission", body=b"{}")
 
     assert orjson.loads(response.content) == {"arrival": 3}
     assert response.attempts == 3
@@ -114,7 +117,7 @@ async def test_dropped_connection_is_retried_then_succeeds(
 
 
 async def test_keep_alive_reset_on_reuse_is_retried_transparently(
-    live_server: StartServer, make_transport: MakeTransport, caplog: pytest.LogCaptureFixture
+    live_server: StartServer, make_live_transport: MakeLiveTransport, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The server answers once per connection with keep-alive, then drops the connection when it is reused."""
     requests_per_connection: dict[object, int] = {}
@@ -129,11 +132,11 @@ async def test_keep_alive_reset_on_reuse_is_retried_transparently(
         return web.json_response({"ok": True})
 
     server = await live_server(handler)
-    transport = make_transport(server)
+    transport = make_live_transport(server)
     caplog.set_level(logging.WARNING, logger="flip_async")
 
-    first = await transport.request("POST", "/v1/commission", body=b"{}")
-    second = await transport.request("POST", "/v1/commission", body=b"{}")
+    first = await request(transport, "POST", "/v1/commission", body=b"{}")
+    second = await request(transport, "POST", "/v1/commission", body=b"{}")
 
     assert (first.attempts, second.attempts) == (1, 2)
     assert list(requests_per_connection.values()) == [2, 1]
@@ -141,25 +144,25 @@ async def test_keep_alive_reset_on_reuse_is_retried_transparently(
 
 
 async def test_server_closing_idle_keep_alive_connections_does_not_fail_the_next_request(
-    live_server: StartServer, make_transport: MakeTransport
+    live_server: StartServer, make_live_transport: MakeLiveTransport
 ) -> None:
     async def handler(request: web.BaseRequest) -> web.Response:
         await request.read()
         return web.json_response({"ok": True})
 
     server = await live_server(handler, keepalive_timeout=0.05)
-    transport = make_transport(server)
+    transport = make_live_transport(server)
 
-    await transport.request("POST", "/v1/commission", body=b"{}")
+    await request(transport, "POST", "/v1/commission", body=b"{}")
     await asyncio.sleep(0.15)  # longer than the server's keep-alive timeout: it closes the idle connection
-    response = await transport.request("POST", "/v1/commission", body=b"{}")
+    response = await request(transport, "POST", "/v1/commission", body=b"{}")
 
     assert response.status == 200
     assert server.connections_made == 2
 
 
 async def test_failed_response_is_read_and_its_connection_reused_for_the_retry(
-    live_server: StartServer, make_transport: MakeTransport
+    live_server: StartServer, make_live_transport: MakeLiveTransport
 ) -> None:
     arrivals = 0
 
@@ -173,7 +176,7 @@ async def test_failed_response_is_read_and_its_connection_reused_for_the_retry(
 
     server = await live_server(handler)
 
-    response = await make_transport(server, connection_limit=1).request("POST", "/v1/commission", body=b"{}")
+    response = await request(make_live_transport(server, connection_limit=1), "POST", "/v1/commission", body=b"{}")
 
     assert response.attempts == 2
     # One connection served both: the 503 was fully read and the connection back in the pool before the retry.
@@ -181,7 +184,7 @@ async def test_failed_response_is_read_and_its_connection_reused_for_the_retry(
 
 
 async def test_malformed_response_is_retried_and_the_token_is_scrubbed_from_the_cause(
-    live_server: StartServer, make_transport: MakeTransport
+    live_server: StartServer, make_live_transport: MakeLiveTransport
 ) -> None:
     async def handler(request: web.BaseRequest) -> web.Response:
         assert request.transport is not None
@@ -192,7 +195,7 @@ async def test_malformed_response_is_retried_and_the_token_is_scrubbed_from_the_
     server = await live_server(handler)
 
     with pytest.raises(errors.APIConnectionError) as caught:
-        await make_transport(server, max_retries=1).request("POST", "/v1/commission", body=b"{}")
+        await request(make_live_transport(server, max_retries=1), "POST", "/v1/commission", body=b"{}")
 
     assert caught.value.attempts == 2
     cause = caught.value.__cause__
@@ -201,7 +204,7 @@ async def test_malformed_response_is_retried_and_the_token_is_scrubbed_from_the_
 
 
 async def test_queueing_for_a_connection_never_counts_toward_the_timeout(
-    live_server: StartServer, make_transport: MakeTransport
+    live_server: StartServer, make_live_transport: MakeLiveTransport
 ) -> None:
     """200 calls through 4 connections at ~10 ms each queue for ~0.5 s, far past the 0.2 s per-attempt timeout."""
     in_flight = 0
@@ -219,12 +222,12 @@ async def test_queueing_for_a_connection_never_counts_toward_the_timeout(
             in_flight -= 1
 
     server = await live_server(handler)
-    transport = make_transport(server, connection_limit=4, timeout=0.2, max_retries=0)
+    transport = make_live_transport(server, connection_limit=4, timeout=0.2, max_retries=0)
     started = time.monotonic()
 
     async with asyncio.timeout(10):
         responses = await asyncio.gather(
-            *(transport.request("POST", "/v1/commission", body=b"{}") for _ in range(200)), return_exceptions=True
+            *(request(transport, "POST", "/v1/commission", body=b"{}") for _ in range(200)), return_exceptions=True
         )
 
     failures = [response for response in responses if isinstance(response, BaseException)]
@@ -235,7 +238,7 @@ async def test_queueing_for_a_connection_never_counts_toward_the_timeout(
 
 
 async def test_cancelling_an_in_flight_request_propagates_and_the_transport_stays_usable(
-    live_server: StartServer, make_transport: MakeTransport, sleeps: RecordingSleep
+    live_server: StartServer, make_live_transport: MakeLiveTransport, sleeps: RecordingSleep
 ) -> None:
     arrived = asyncio.Event()
     arrivals = 0
@@ -250,15 +253,15 @@ async def test_cancelling_an_in_flight_request_propagates_and_the_transport_stay
         return web.json_response({"ok": True})
 
     server = await live_server(handler)
-    transport = make_transport(server, connection_limit=1)
-    task = asyncio.create_task(transport.request("POST", "/v1/commission", body=b"{}"))
+    transport = make_live_transport(server, connection_limit=1)
+    task = asyncio.create_task(request(transport, "POST", "/v1/commission", body=b"{}"))
     async with asyncio.timeout(2):
         await arrived.wait()
     task.cancel()
 
     with pytest.raises(asyncio.CancelledError):
         await task
-    response = await transport.request("POST", "/v1/commission", body=b"{}")
+    response = await request(transport, "POST", "/v1/commission", body=b"{}")
 
     assert (arrivals, sleeps.delays, response.attempts) == (2, [], 1)
 
@@ -273,7 +276,7 @@ async def test_aclose_leaves_no_resource_warning(live_server: StartServer) -> No
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         transport = Transport(server.url, TOKEN, connection_limit=8)
-        await asyncio.gather(*(transport.request("POST", "/v1/commission", body=b"{}") for _ in range(16)))
+        await asyncio.gather(*(request(transport, "POST", "/v1/commission", body=b"{}") for _ in range(16)))
         await transport.aclose()
         await transport.aclose()
         del transport

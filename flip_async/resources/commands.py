@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Unpack
 from uuid import UUID
 
 from flip_async import models
-from flip_async._operations import Send, operation
+from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import uuid_text
 from flip_async._resource import Resource
 from flip_async._validation import validated
@@ -14,18 +15,19 @@ from flip_async._validation import validated
 class Commands(Resource):
     """`flip.commands`: per-device instructions for an event; prefer the `command.*` webhooks to polling."""
 
-    @operation("list_commands", "GET", "/v1/commands")
-    async def list(self, send: Send[Commands]) -> list[models.Command]:
+    @operation("list_commands")
+    async def list(self, send: Send[list[models.Command]], **options: Unpack[CallOptions]) -> list[models.Command]:
         """The commands Flip holds for the fleet (GET /v1/commands)."""
-        return await send(list[models.Command])
+        return await send(**options)
 
-    @operation("update_command_status", "PATCH", "/v1/command/{commandId}")
+    @operation("update_command_status")
     async def acknowledge(
         self,
-        send: Send[Commands],
+        send: Send[models.Command],
         command_id: UUID | str,
         device_status: models.DeviceStatusUpdate | str,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> models.Command:
         """Tell Flip whether the device took the command: OK once scheduled, else a failure value with a `reason`.
 
@@ -34,7 +36,7 @@ class Commands(Resource):
         """
         update = {"device_status": device_status} | ({} if reason is None else {"device_status_reason": reason})
         return await send(
-            models.Command,
             path={"commandId": uuid_text(command_id, "command_id")},
             body=validated(update, models.CommandStatusUpdate),
+            **options,
         )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from flip_async import models
-from flip_async._operations import Send, operation
+from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import integer, member, query
 from flip_async._resource import Resource
 
@@ -11,14 +13,15 @@ from flip_async._resource import Resource
 class Programs(Resource):
     """`flip.programs`: utility VPP programs, looked up by device rather than by site."""
 
-    @operation("list_programs", "GET", "/v1/programs")
+    @operation("list_programs")
     async def list(
         self,
-        send: Send[Programs],
+        send: Send[list[models.Program]],
         *,
         device_type: models.DeviceType | str,
         total_capacity_wh: int,
         total_power_w: int,
+        **options: Unpack[CallOptions],
     ) -> list[models.Program]:
         """The programs for a device of this type, nominal capacity (Wh) and rated power (W) (GET /v1/programs)."""
         params = query(
@@ -26,4 +29,4 @@ class Programs(Resource):
             total_capacity_wh=integer(total_capacity_wh, "total_capacity_wh", minimum=1),
             total_power_w=integer(total_power_w, "total_power_w"),
         )
-        return await send(list[models.Program], params=params)
+        return await send(params=params, **options)

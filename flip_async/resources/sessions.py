@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from flip_async import models
-from flip_async._operations import Send, operation
+from flip_async._operations import CallOptions, Send, operation
 from flip_async._resource import Resource
 from flip_async._validation import validated
 
@@ -14,10 +14,15 @@ from flip_async._validation import validated
 class Sessions(Resource):
     """`flip.sessions`: single-use tokens that open Flip's white-label portal for a site."""
 
-    @operation("create_session", "POST", "/v1/sessions")
-    async def create(self, send: Send[Sessions], request: models.SessionRequest | Mapping[str, Any]) -> dict[str, Any]:
+    @operation("create_session")
+    async def create(
+        self,
+        send: Send[dict[str, Any]],
+        request: models.SessionRequest | Mapping[str, Any],
+        **options: Unpack[CallOptions],
+    ) -> dict[str, Any]:
         """Open a session for the site, commissioning it first when Flip does not know it (POST /v1/sessions).
 
         Flip does not document the answer (presumably it holds the session token), so it comes back as sent.
         """
-        return await send(dict[str, Any], body=validated(request, models.SessionRequest))
+        return await send(body=validated(request, models.SessionRequest), **options)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
-from flip_async._operations import Send, operation
-from flip_async._params import OBJECT_OR_NOTHING, json_object
+from flip_async._operations import CallOptions, Send, operation
+from flip_async._params import json_object
 from flip_async._resource import Resource
 
 
 class Settings(Resource):
     """`flip.settings`: report on the settings requests Flip sends with `settings.apply` webhooks."""
 
-    @operation("update_settings_request", "PATCH", "/v1/settings/{settingsRequestId}")
+    @operation("update_settings_request")
     async def update(
-        self, send: Send[Settings], settings_request_id: str, update: Mapping[str, Any]
+        self,
+        send: Send[dict[str, Any] | None],
+        settings_request_id: str,
+        update: Mapping[str, Any],
+        **options: Unpack[CallOptions],
     ) -> dict[str, Any] | None:
         """Update a settings request (PATCH /v1/settings/{settingsRequestId}).
 
@@ -23,5 +27,5 @@ class Settings(Resource):
         (None when it has no body).
         """
         return await send(
-            OBJECT_OR_NOTHING, path={"settingsRequestId": settings_request_id}, body=json_object(update, "update")
+            path={"settingsRequestId": settings_request_id}, body=json_object(update, "update"), **options
         )

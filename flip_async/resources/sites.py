@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Unpack
 
 from flip_async import models
-from flip_async._operations import Send, operation
+from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import integer, query
 from flip_async._resource import Resource
 
@@ -15,27 +16,38 @@ DEFAULT_PAGE_SIZE = 100
 class Sites(Resource):
     """`flip.sites`: the sites registered at Flip, and their site tokens."""
 
-    @operation("list_sites", "GET", "/v1/sites")
-    async def list(self, send: Send[Sites], *, skip: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> list[models.Site]:
+    @operation("list_sites")
+    async def list(
+        self,
+        send: Send[list[models.Site]],
+        *,
+        skip: int = 0,
+        limit: int = DEFAULT_PAGE_SIZE,
+        **options: Unpack[CallOptions],
+    ) -> list[models.Site]:
         """One page: at most `limit` sites after the first `skip` (GET /v1/sites)."""
-        return await send(list[models.Site], params=query(skip=integer(skip, "skip"), limit=integer(limit, "limit")))
+        return await send(params=query(skip=integer(skip, "skip"), limit=integer(limit, "limit")), **options)
 
-    async def iter(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> AsyncIterator[models.Site]:
+    async def iter(
+        self, *, page_size: int = DEFAULT_PAGE_SIZE, **options: Unpack[CallOptions]
+    ) -> AsyncIterator[models.Site]:
         """Every site, fetched a page at a time; the first page shorter than `page_size` is the last."""
         integer(page_size, "page_size", minimum=1)
         skip = 0
         while True:
-            page = await self.list(skip=skip, limit=page_size)
+            page = await self.list(skip=skip, limit=page_size, **options)
             for site in page:
                 yield site
             if len(page) < page_size:
                 return
             skip += len(page)
 
-    @operation("get_site_token", "POST", "/v1/auth/site/{siteId}")
-    async def token(self, send: Send[Sites], site_id: str) -> models.SiteToken:
+    @operation("get_site_token")
+    async def token(
+        self, send: Send[models.SiteToken], site_id: str, **options: Unpack[CallOptions]
+    ) -> models.SiteToken:
         """A new site token for the Mobile App API (expires after an hour); `flip.site(site_id)` manages them for you.
 
-        Its `repr()` shows the token: do not log it.
+        Its `repr()` hides the token; do not log `site_access_token` itself.
         """
-        return await send(models.SiteToken, path={"siteId": site_id})
+        return await send(path={"siteId": site_id}, **options)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Unpack
 
 import attrs
 
 from flip_async import models
-from flip_async._operations import Send, operation
+from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import integer, json_object, wire
 from flip_async._resource import Resource
 from flip_async._validation import validated
@@ -93,27 +93,40 @@ class Telemetry(Resource):
     batches are still sent). `report.failed` lists what to fix and resend.
     """
 
-    @operation("report_battery_telemetry", "POST", "/v1/telemetry/BATTERY")
+    @operation("report_battery_telemetry")
     async def report_battery(
         self,
-        send: Send[Telemetry],
+        send: Send[list[models.TelemetryResult]],
         points: Iterable[models.BatteryTelemetry | Mapping[str, Any]],
         *,
         batch_size: int = MAX_BATCH_SIZE,
+        **options: Unpack[CallOptions],
     ) -> TelemetryReport:
-        """Upload battery data points, each covering `start_time` + `duration_s` (POST /v1/telemetry/BATTERY)."""
-        return await _upload(send, _battery_point, points, batch_size)
+        """Upload battery data points, each covering `start_time` + `duration_s` (POST /v1/telemetry/BATTERY).
 
-    @operation("report_battery_counter_telemetry", "POST", "/v1/telemetry/BATTERY_COUNTER")
+        `timeout` and `max_retries` apply to each batch's request."""
+        return await _upload(send, _battery_point, points, batch_size, options)
+
+    @operation("report_battery_counter_telemetry")
     async def report_battery_counter(
-        self, send: Send[Telemetry], readings: Iterable[Mapping[str, Any]], *, batch_size: int = MAX_BATCH_SIZE
+        self,
+        send: Send[list[models.TelemetryResult]],
+        readings: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = MAX_BATCH_SIZE,
+        **options: Unpack[CallOptions],
     ) -> TelemetryReport:
-        """Upload cumulative lifetime counter readings (POST /v1/telemetry/BATTERY_COUNTER); fields undocumented."""
-        return await _upload(send, _counter_reading, readings, batch_size)
+        """Upload cumulative lifetime counter readings (POST /v1/telemetry/BATTERY_COUNTER); fields undocumented.
+
+        `timeout` and `max_retries` apply to each batch's request."""
+        return await _upload(send, _counter_reading, readings, batch_size, options)
+
+
+Batches = Send[list[models.TelemetryResult]]
 
 
 async def _upload(
-    send: Send[Telemetry], check: Callable[[Any], Any], points: Iterable[Any], batch_size: int
+    send: Batches, check: Callable[[Any], Any], points: Iterable[Any], batch_size: int, options: CallOptions
 ) -> TelemetryReport:
     integer(batch_size, "batch_size", minimum=1)
     if batch_size > MAX_BATCH_SIZE:
@@ -123,7 +136,7 @@ async def _upload(
     requests = 0
     for batch in _checked_batches(points, check, batch_size, results):
         requests += 1
-        answered, failure = await _send_batch(send, batch)
+        answered, failure = await _send_batch(send, batch, options)
         results.update((result.index, result) for result in answered)
         if failure is not None:
             failures.append(failure)
@@ -151,11 +164,11 @@ def _checked_batches(
 
 
 async def _send_batch(
-    send: Send[Telemetry], batch: list[tuple[int, Any]]
+    send: Batches, batch: list[tuple[int, Any]], options: CallOptions
 ) -> tuple[list[PointResult], FailedBatch | None]:
     indices = tuple(index for index, _ in batch)
     try:
-        answers = await send(list[models.TelemetryResult], body={"telemetry": [point for _, point in batch]})
+        answers = await send(body={"telemetry": [point for _, point in batch]}, **options)
     except FlipError as exc:  # an API or network failure, or a body that cannot be written as JSON
         logger.warning("A batch of %d telemetry points from input %d failed: %s", len(batch), indices[0], exc)
         return [PointResult(index, _FAILED, f"not saved: {exc}", exc) for index in indices], FailedBatch(indices, exc)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from flip_async import models
-from flip_async._operations import Auth
+from flip_async._spec_types import Auth
 from flip_async.sandbox._wire import Rejected
 
 SITE_TOKEN_LIFETIME = timedelta(hours=1)

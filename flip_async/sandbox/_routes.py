@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from flip_async import models
-from flip_async._operations import Auth
+from flip_async._spec_types import Auth
 from flip_async.sandbox import _handlers as h
 from flip_async.sandbox._requests import (
     BodyReader,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
 from flip_async import models
-from flip_async._operations import Auth, Send, operation
+from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import patch_body
 from flip_async._resource import SiteResource
 from flip_async._validation import validated
@@ -23,30 +23,42 @@ class DeviceChanges(TypedDict, total=False):
 class Devices(SiteResource):
     """`flip.site(site_id).devices`."""
 
-    # The client token, not the site's: Flip's page for Create Device says so (openapi/README.md, contradictions).
-    @operation("create_device", "POST", "/v1/site/{siteId}/devices", auth=Auth.CLIENT)
-    async def create(self, send: Send[Devices], device: models.DeviceCreateIn | Mapping[str, Any]) -> models.Device:
+    @operation("create_device")
+    async def create(
+        self,
+        send: Send[models.Device],
+        device: models.DeviceCreateIn | Mapping[str, Any],
+        **options: Unpack[CallOptions],
+    ) -> models.Device:
         """Add a device to this (already commissioned) site; its `site_id` must be this site's."""
         valid = validated(device, models.DeviceCreateIn)
         if valid.site_id != self.site_id:
             raise RequestValidationError([Problem("site_id", f"{valid.site_id!r} is not this site, {self.site_id!r}")])
-        return await send(models.Device, body=valid)
+        return await send(body=valid, **options)
 
-    @operation("list_devices", "GET", "/v1/site/{siteId}/devices", auth=Auth.SITE)
-    async def list(self, send: Send[Devices]) -> list[models.Device]:
+    @operation("list_devices")
+    async def list(self, send: Send[list[models.Device]], **options: Unpack[CallOptions]) -> list[models.Device]:
         """The site's devices."""
-        return await send(list[models.Device])
+        return await send(**options)
 
-    @operation("get_device", "GET", "/v1/site/{siteId}/device/{deviceId}", auth=Auth.SITE)
-    async def get(self, send: Send[Devices], device_id: str) -> models.Device:
-        return await send(models.Device, path={"deviceId": device_id})
+    @operation("get_device")
+    async def get(self, send: Send[models.Device], device_id: str, **options: Unpack[CallOptions]) -> models.Device:
+        return await send(path={"deviceId": device_id}, **options)
 
-    @operation("update_device", "PATCH", "/v1/site/{siteId}/device/{deviceId}", auth=Auth.SITE)
-    async def update(self, send: Send[Devices], device_id: str, **changes: Unpack[DeviceChanges]) -> models.Device:
+    @operation("update_device")
+    async def update(
+        self,
+        send: Send[models.Device],
+        device_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        **changes: Unpack[DeviceChanges],
+    ) -> models.Device:
         """Change the fields given (only those are sent); within them, unset sub-fields keep their values."""
         body = patch_body(changes, models.DeviceUpdateIn)
-        return await send(models.Device, path={"deviceId": device_id}, body=body)
+        return await send(path={"deviceId": device_id}, body=body, timeout=timeout, max_retries=max_retries)
 
-    @operation("delete_device", "DELETE", "/v1/site/{siteId}/device/{deviceId}", auth=Auth.SITE)
-    async def delete(self, send: Send[Devices], device_id: str) -> None:
-        return await send(type(None), path={"deviceId": device_id})
+    @operation("delete_device")
+    async def delete(self, send: Send[None], device_id: str, **options: Unpack[CallOptions]) -> None:
+        return await send(path={"deviceId": device_id}, **options)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
 from flip_async import models
-from flip_async._operations import Auth, Send, operation
+from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import uuid_text
 from flip_async._resource import SiteResource
 from flip_async._validation import validated
@@ -16,22 +16,29 @@ from flip_async._validation import validated
 class Enrollments(SiteResource):
     """`flip.site(site_id).enrollments`."""
 
-    @operation("create_enrollment", "POST", "/v1/site/{siteId}/enrollments", auth=Auth.SITE)
+    @operation("create_enrollment")
     async def create(
-        self, send: Send[Enrollments], request: models.EnrollmentCreateIn | Mapping[str, Any]
+        self,
+        send: Send[models.Enrollment],
+        request: models.EnrollmentCreateIn | Mapping[str, Any],
+        **options: Unpack[CallOptions],
     ) -> models.Enrollment:
         """Enroll some of the site's devices in a program; the new enrollment starts PENDING."""
-        return await send(models.Enrollment, body=validated(request, models.EnrollmentCreateIn))
+        return await send(body=validated(request, models.EnrollmentCreateIn), **options)
 
-    @operation("list_enrollments", "GET", "/v1/site/{siteId}/enrollments", auth=Auth.SITE)
-    async def list(self, send: Send[Enrollments]) -> list[models.Enrollment]:
-        return await send(list[models.Enrollment])
+    @operation("list_enrollments")
+    async def list(
+        self, send: Send[list[models.Enrollment]], **options: Unpack[CallOptions]
+    ) -> list[models.Enrollment]:
+        return await send(**options)
 
-    @operation("get_enrollment", "GET", "/v1/site/{siteId}/enrollment/{enrollmentId}", auth=Auth.SITE)
-    async def get(self, send: Send[Enrollments], enrollment_id: UUID | str) -> models.Enrollment:
-        return await send(models.Enrollment, path={"enrollmentId": uuid_text(enrollment_id, "enrollment_id")})
+    @operation("get_enrollment")
+    async def get(
+        self, send: Send[models.Enrollment], enrollment_id: UUID | str, **options: Unpack[CallOptions]
+    ) -> models.Enrollment:
+        return await send(path={"enrollmentId": uuid_text(enrollment_id, "enrollment_id")}, **options)
 
-    @operation("delete_enrollment", "DELETE", "/v1/site/{siteId}/enrollment/{enrollmentId}", auth=Auth.SITE)
-    async def delete(self, send: Send[Enrollments], enrollment_id: UUID | str) -> None:
+    @operation("delete_enrollment")
+    async def delete(self, send: Send[None], enrollment_id: UUID | str, **options: Unpack[CallOptions]) -> None:
         """Unenroll (how a user leaves a program)."""
-        return await send(type(None), path={"enrollmentId": uuid_text(enrollment_id, "enrollment_id")})
+        return await send(path={"enrollmentId": uuid_text(enrollment_id, "enrollment_id")}, **options)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Unpack
 from uuid import UUID
 
 from flip_async import models
-from flip_async._operations import Auth, Send, operation
+from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import integer, member, query, uuid_text
 from flip_async._resource import SiteResource
 
@@ -13,15 +14,16 @@ from flip_async._resource import SiteResource
 class SitePrograms(SiteResource):
     """`flip.site(site_id).programs`."""
 
-    @operation("list_site_programs", "GET", "/v1/site/{siteId}/programs", auth=Auth.SITE)
+    @operation("list_site_programs")
     async def list(
         self,
-        send: Send[SitePrograms],
+        send: Send[list[models.Program]],
         *,
         device_type: models.DeviceType | str,
         zip_code: str | None = None,
         skip: int = 0,
         limit: int = 100,
+        **options: Unpack[CallOptions],
     ) -> list[models.Program]:
         """One page of the programs for a device type and the homeowner's zip code (default: the site's)."""
         params = query(
@@ -30,8 +32,10 @@ class SitePrograms(SiteResource):
             skip=integer(skip, "skip"),
             limit=integer(limit, "limit"),
         )
-        return await send(list[models.Program], params=params)
+        return await send(params=params, **options)
 
-    @operation("get_site_program", "GET", "/v1/site/{siteId}/program/{programId}", auth=Auth.SITE)
-    async def get(self, send: Send[SitePrograms], program_id: UUID | str) -> models.Program:
-        return await send(models.Program, path={"programId": uuid_text(program_id, "program_id")})
+    @operation("get_site_program")
+    async def get(
+        self, send: Send[models.Program], program_id: UUID | str, **options: Unpack[CallOptions]
+    ) -> models.Program:
+        return await send(path={"programId": uuid_text(program_id, "program_id")}, **options)
