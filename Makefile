@@ -39,8 +39,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check flip_async codegen tests examples bench
 	$(BIN)/ruff format --check flip_async codegen tests examples bench
 
+# The package, and what its users write (tests/typing), under both type checkers users run.
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict flip_async
+	$(BIN)/mypy --strict flip_async tests/typing
+	$(BIN)/pyright tests/typing
 
 test: lint typecheck check-generated
 	$(BIN)/python -m pytest

@@ -130,7 +130,7 @@ class FlipClient(BaseClient):
     async def commission(
         self, request: models.CommissionRequest | Mapping[str, Any], **options: Unpack[CallOptions]
     ) -> models.CommissionResponse:
-        """Create a site and its devices at Flip (POST /v1/commission); the answer lists the site's programs.
+        """Create a site and its devices at Flip (operation `commission`); the answer lists the site's programs.
 
         The request is validated first (RequestValidationError, nothing sent). A site id Flip already has raises
         ConflictError, never retried.

@@ -149,7 +149,7 @@ def _build(*, detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook_factory(
         is_mapping, lambda hint: _only(dict, "an object", mapping_structure_factory(hint, converter))
     )
-    # Registered per class: cattrs' str hook would otherwise claim every StrEnum (STACK-NOTES.md).
+    # Registered per class: cattrs' own str hook would otherwise claim every StrEnum and let any string through.
     for enum_class in _model_classes(enum.Enum):
         converter.register_structure_hook(enum_class, _open_enum_hook(enum_class))
     if detailed:

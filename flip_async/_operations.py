@@ -119,9 +119,16 @@ def operation(
             raise RuntimeError(f"{operation_id} is implemented twice: {REGISTRY[operation_id].method.__qualname__}")
         REGISTRY[operation_id] = Registered(spec, wrapper)
         wrapper.__signature__ = _without_send(inspect.signature(function))  # type: ignore[attr-defined]
+        wrapper.__doc__ = _documented(function.__doc__, spec)
         return wrapper
 
     return decorate
+
+
+def _documented(doc: str | None, spec: Operation) -> str:
+    """The method's docstring, then the operation it sends, from the table: help() and the API reference show it."""
+    sends = f'Sends `{spec.method} {spec.path}` (Flip\'s "{spec.summary}", operation `{spec.operation_id}`).'
+    return f"{inspect.cleandoc(doc)}\n\n{sends}" if doc else sends
 
 
 def _without_send(signature: inspect.Signature) -> inspect.Signature:

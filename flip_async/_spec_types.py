@@ -51,7 +51,7 @@ class Reply:
 
 @attrs.frozen(kw_only=True)
 class Operation:
-    """One operation of openapi/flip.yaml: `path` is the spec's template (`/v1/site/{siteId}/device/{deviceId}`)."""
+    """One operation of openapi/flip.yaml: `path` is the spec's template, with a `{name}` per path parameter."""
 
     operation_id: str
     summary: str
@@ -69,7 +69,7 @@ class Operation:
     _segments: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        # Split once ("/v1/site/", "siteId", "/device/", "deviceId"): building a URL is then a join, not a regex.
+        # Split once into literal text and parameter names, alternately: building a URL is then a join, not a regex.
         object.__setattr__(self, "_segments", tuple(_PATH_PARAMETER.split(self.path)))
 
     @property

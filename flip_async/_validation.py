@@ -322,7 +322,8 @@ _SCALAR_CHECKS: dict[Any, Callable[[Any], str | None]] = {
 
 
 def _commission_rules(request: Any) -> Iterator[Problem]:
-    """Rules Flip enforces on commissioning that the schema cannot say (DESIGN.md, contract details)."""
+    """Rules Flip enforces on commissioning that the schema cannot say: at least one device (Flip's newer API says
+    so), and each device's `site_id` equal to `site.id`."""
     devices = _member(request, "devices")
     if isinstance(devices, list | tuple) and not devices:
         yield Problem("devices", "must contain at least one device")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +16,8 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from flip_async import FlipClient, RetryPolicy, models
+from flip_async._operations import REGISTRY
+from flip_async._spec_types import Operation
 from flip_async._transport import Response, Transport
 from flip_async.sandbox import Sandbox
 
@@ -67,7 +69,7 @@ def commission_request(
     can_auto_enroll: bool | None = True,
     **site: Any,
 ) -> models.CommissionRequest:
-    """DESIGN.md's example request: a site (zip 88800 unless given) with a battery per device id."""
+    """The README's example request: a site (zip 88800 unless given) with a battery per device id."""
     return models.CommissionRequest(
         site=models.Site(id=site_id, **({"zip_code": "88800"} | site)),
         devices=[device(device_id, site_id) for device_id in device_ids],
@@ -148,3 +150,8 @@ def calls(mock_api: aioresponses, method: str, url: str) -> list[Any]:
 
 def sent_headers(mock_api: aioresponses, method: str, url: str, index: int = 0) -> CIMultiDict[str]:
     return CIMultiDict(calls(mock_api, method, url)[index].kwargs["headers"])
+
+
+def operations_without_a_method(operations: Mapping[str, Operation]) -> list[str]:
+    """The operations of a table that no API method implements (what a newly added operation needs written)."""
+    return sorted(set(operations) - set(REGISTRY))

@@ -9,10 +9,11 @@ import attrs
 import orjson
 import pytest
 from aioresponses import aioresponses
-from support import BASE, request
+from support import BASE, commission_request, request
 
-from flip_async import errors
+from flip_async import FlipClient, errors
 from flip_async._error_body import MAX_DETAIL_CHARS, parse_body, status_error
+from flip_async._redact import Redactor
 from flip_async._transport import Transport
 
 COMMISSION = f"{BASE}/v1/commission"
@@ -253,3 +254,62 @@ def test_response_validation_error_keeps_problems_status_and_body() -> None:
     assert (error.status_code, error.body, len(error.problems)) == (200, body, 1)
     assert str(error) == "1 problem in CommissionResponse (status 200):\n  programs[0].name: expected a string"
     assert isinstance(error, errors.APIError)
+
+
+# --- secrets a server echoes back ----------------------------------------------------------------------------------
+
+SLASHED_TOKEN = "tok/client+SECRET/9f=="
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        pytest.param(lambda token: {"detail": f"bad token {token}"}, id="as-is"),
+        pytest.param(lambda token: {"detail": [{"loc": ["header", token], "msg": f"Bearer {token}"}]}, id="nested"),
+        pytest.param(lambda token: {token: "a token as a key"}, id="key"),
+    ],
+)
+async def test_a_token_echoed_in_any_json_spelling_never_reaches_the_error(mock_api: aioresponses, echo: Any) -> None:
+    document = echo(SLASHED_TOKEN)
+    spellings = [
+        orjson.dumps(document),
+        orjson.dumps(document).replace(b"/", b"\\/"),  # PHP's and some Java encoders' way
+        orjson.dumps(document).replace(b"S", b"\\u0053"),  # any character may be escaped
+    ]
+    async with FlipClient(SLASHED_TOKEN, base_url=BASE, max_retries=0) as flip:
+        for body in spellings:
+            mock_api.get(f"{SITES}?limit=100&skip=0", status=401, body=body)
+            with pytest.raises(errors.AuthenticationError) as caught:
+                await flip.sites.list()
+            shown = str(caught.value) + repr(caught.value.body) + repr(dict(caught.value.headers))
+            assert "SECRET" not in shown
+            assert "[redacted]" in shown
+
+
+async def test_a_token_inside_a_2xx_answer_that_does_not_fit_never_reaches_the_error(mock_api: aioresponses) -> None:
+    echoed = orjson.dumps({"programs": f"Authorization: Bearer {SLASHED_TOKEN}"}).replace(b"/", b"\\/")
+    mock_api.post(COMMISSION, body=echoed)
+    async with FlipClient(SLASHED_TOKEN, base_url=BASE, max_retries=0) as flip:
+        with pytest.raises(errors.ResponseValidationError) as caught:
+            await flip.commission(commission_request())
+    assert caught.value.body == {"programs": "Authorization: Bearer [redacted]"}
+    assert "SECRET" not in str(caught.value)
+
+
+async def test_a_site_token_in_an_answer_that_does_not_fit_is_hidden_as_a_secret_field(mock_api: aioresponses) -> None:
+    mock_api.post(f"{BASE}/v1/auth/site/abc-789", payload={"site_access_token": "tok_site_9", "expires_at": "soon"})
+    async with FlipClient(SLASHED_TOKEN, base_url=BASE, max_retries=0) as flip:
+        with pytest.raises(errors.ResponseValidationError) as caught:
+            await flip.sites.token("abc-789")
+    assert caught.value.body == {"site_access_token": "[redacted]", "expires_at": "soon"}
+    assert "tok_site_9" not in str(caught.value)
+
+
+def test_redacting_a_document_nested_deeper_than_python_recurses_works() -> None:
+    deep: Any = "tok/secret"
+    for _ in range(5000):
+        deep = [deep]
+    redacted = Redactor(["tok/secret"]).document(deep)
+    for _ in range(5000):
+        redacted = redacted[0]
+    assert redacted == "[redacted]"

@@ -17,7 +17,7 @@ class Commands(Resource):
 
     @operation("list_commands")
     async def list(self, send: Send[list[models.Command]], **options: Unpack[CallOptions]) -> list[models.Command]:
-        """The commands Flip holds for the fleet (GET /v1/commands)."""
+        """The commands Flip holds for the fleet."""
         return await send(**options)
 
     @operation("update_command_status")

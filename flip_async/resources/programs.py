@@ -23,7 +23,7 @@ class Programs(Resource):
         total_power_w: int,
         **options: Unpack[CallOptions],
     ) -> list[models.Program]:
-        """The programs for a device of this type, nominal capacity (Wh) and rated power (W) (GET /v1/programs)."""
+        """The programs for a device of this type, nominal capacity (Wh) and rated power (W)."""
         params = query(
             device_type=member(models.DeviceType, device_type, "device_type"),
             total_capacity_wh=integer(total_capacity_wh, "total_capacity_wh", minimum=1),

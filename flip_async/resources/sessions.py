@@ -21,7 +21,7 @@ class Sessions(Resource):
         request: models.SessionRequest | Mapping[str, Any],
         **options: Unpack[CallOptions],
     ) -> dict[str, Any]:
-        """Open a session for the site, commissioning it first when Flip does not know it (POST /v1/sessions).
+        """Open a session for the site, commissioning it first when Flip does not know it.
 
         Flip does not document the answer (presumably it holds the session token), so it comes back as sent.
         """

@@ -21,7 +21,7 @@ class Settings(Resource):
         update: Mapping[str, Any],
         **options: Unpack[CallOptions],
     ) -> dict[str, Any] | None:
-        """Update a settings request (PATCH /v1/settings/{settingsRequestId}).
+        """Update a settings request.
 
         Flip does not document the body or the answer: `update` is sent as given, and the answer comes back as sent
         (None when it has no body).

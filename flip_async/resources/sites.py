@@ -25,7 +25,7 @@ class Sites(Resource):
         limit: int = DEFAULT_PAGE_SIZE,
         **options: Unpack[CallOptions],
     ) -> list[models.Site]:
-        """One page: at most `limit` sites after the first `skip` (GET /v1/sites)."""
+        """One page: at most `limit` sites after the first `skip`."""
         return await send(params=query(skip=integer(skip, "skip"), limit=integer(limit, "limit")), **options)
 
     async def iter(

@@ -20,5 +20,5 @@ class Supplements(Resource):
         supplement: Mapping[str, Any],
         **options: Unpack[CallOptions],
     ) -> dict[str, Any] | None:
-        """Send a supplement (POST /v1/supplements): the body goes as given, the answer comes back as sent (or None)."""
+        """Send a supplement: the body goes as given, the answer comes back as sent (or None)."""
         return await send(body=json_object(supplement, "supplement"), **options)

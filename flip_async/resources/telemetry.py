@@ -102,7 +102,7 @@ class Telemetry(Resource):
         batch_size: int = MAX_BATCH_SIZE,
         **options: Unpack[CallOptions],
     ) -> TelemetryReport:
-        """Upload battery data points, each covering `start_time` + `duration_s` (POST /v1/telemetry/BATTERY).
+        """Upload battery data points, each covering `start_time` + `duration_s`.
 
         `timeout` and `max_retries` apply to each batch's request."""
         return await _upload(send, _battery_point, points, batch_size, options)
@@ -116,7 +116,7 @@ class Telemetry(Resource):
         batch_size: int = MAX_BATCH_SIZE,
         **options: Unpack[CallOptions],
     ) -> TelemetryReport:
-        """Upload cumulative lifetime counter readings (POST /v1/telemetry/BATTERY_COUNTER); fields undocumented.
+        """Upload cumulative lifetime counter readings; fields undocumented.
 
         `timeout` and `max_retries` apply to each batch's request."""
         return await _upload(send, _counter_reading, readings, batch_size, options)
