@@ -20,6 +20,7 @@ from flip_async.errors import (
     Problem,
     RateLimitError,
     RequestValidationError,
+    ResponseTooLargeError,
     ResponseValidationError,
     UnprocessableEntityError,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "Problem",
     "RateLimitError",
     "RequestValidationError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
     "SiteChanges",

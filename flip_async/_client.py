@@ -15,7 +15,7 @@ from flip_async._resource import Resource, resource
 from flip_async._retry import RetryPolicy
 from flip_async._site import SiteClient, SiteTokens
 from flip_async._time import utc_now
-from flip_async._transport import Transport, check_max_retries, check_timeout
+from flip_async._transport import DEFAULT_MAX_RESPONSE_SIZE, Transport, check_max_retries, check_timeout
 from flip_async._validation import validated
 from flip_async.bulk import BulkCommissioner, CommissionOutcome, Row, RunSettings
 from flip_async.errors import FlipError, NotFoundError
@@ -32,7 +32,7 @@ class FlipClient(BaseClient):
     The token falls back to FLIP_API_TOKEN and the base URL to FLIP_BASE_URL. `timeout` is seconds per attempt and
     never includes time spent waiting for one of the `connection_limit` pooled connections. Every API method also
     takes `timeout=` and `max_retries=` for that call only. `user_agent` is appended to flip-async's own product
-    token.
+    token. An answer larger than `max_response_size` bytes (32 MiB) is a ResponseTooLargeError, read no further.
 
     Cloud API resources: `sites`, `sessions`, `commands`, `programs`, `telemetry`, `settings`, `supplements`, and
     `commission()` / `commission_many()`. Mobile App API: `site(site_id)`, whose site token is renewed
@@ -58,6 +58,7 @@ class FlipClient(BaseClient):
         retry_policy: RetryPolicy | None = None,
         user_agent: str | None = None,
         trust_env: bool = False,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         site_token_margin: float = 60.0,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -74,6 +75,7 @@ class FlipClient(BaseClient):
                 retry_policy=retry_policy,
                 user_agent=user_agent,
                 trust_env=trust_env,
+                max_response_size=max_response_size,
             )
         )
         self._site_tokens = SiteTokens(

@@ -18,7 +18,9 @@ from cattrs.errors import ClassValidationError, IterableValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import make_converter
 
-from flip_async import models
+from flip_async import _json, models
+from flip_async._json import kind
+from flip_async._time import aware
 from flip_async.errors import Problem
 
 T = TypeVar("T")
@@ -47,27 +49,34 @@ def _structure_str(value: Any, _: type) -> str:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)  # an id Flip sends as a number is still an id
-    raise TypeError(f"expected a string, got {_kind(value)}")
+    raise TypeError(f"expected a string, got {kind(value)}")
+
+
+# From 2**53 on a float no longer holds every integer, and orjson reads an integer past 64 bits as a float: such a value
+# may already have been rounded, so it is refused rather than passed on as a number Flip never sent.
+_EXACT_FLOAT_INTEGERS = 2**53
 
 
 def _structure_int(value: Any, _: type) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise TypeError(f"expected an integer, got {_kind(value)}")
+        if abs(value) < _EXACT_FLOAT_INTEGERS:
+            return int(value)
+        raise ValueError(f"{value!r} is too large an integer to read exactly")
+    raise TypeError(f"expected an integer, got {kind(value)}")
 
 
 def _structure_float(value: Any, _: type) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    raise TypeError(f"expected a number, got {_kind(value)}")
+    raise TypeError(f"expected a number, got {kind(value)}")
 
 
 def _structure_bool(value: Any, _: type) -> bool:
     if isinstance(value, bool):
         return value
-    raise TypeError(f"expected true or false, got {_kind(value)}")
+    raise TypeError(f"expected true or false, got {kind(value)}")
 
 
 def _from_text(native: type[T], parse: Callable[[str], T], what: str) -> Callable[[Any, type], T]:
@@ -78,7 +87,7 @@ def _from_text(native: type[T], parse: Callable[[str], T], what: str) -> Callabl
             return value
         if isinstance(value, str):
             return parse(value)
-        raise TypeError(f"expected {what}, got {_kind(value)}")
+        raise TypeError(f"expected {what}, got {kind(value)}")
 
     return structure
 
@@ -93,16 +102,17 @@ _structure_uuid = _from_text(UUID, _parse_uuid, "a UUID string")
 
 
 def _unstructure_datetime(value: datetime) -> str:
-    text = value.isoformat()
+    """RFC 3339, with an offset always: a date-time without one (a bare date in a mapping, say) is UTC."""
+    text = aware(value).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _only(kind: type | tuple[type, ...], what: str, inner: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
-    """`inner`, refusing values that are not a `kind`: cattrs would read a string as a list of characters."""
+def _only(kinds: type | tuple[type, ...], what: str, inner: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
+    """`inner`, refusing values that are not one of `kinds`: cattrs would read a string as a list of characters."""
 
     def structure(value: Any, hint: Any) -> T:
-        if not isinstance(value, kind):
-            raise TypeError(f"expected {what}, got {_kind(value)}")
+        if not isinstance(value, kinds):
+            raise TypeError(f"expected {what}, got {kind(value)}")
         return inner(value, hint)
 
     return structure
@@ -114,14 +124,10 @@ def _open_enum_hook(enum_class: type[enum.Enum]) -> Callable[[Any, type], Any]:
 
     def structure(value: Any, _: type) -> Any:
         if not isinstance(value, str):
-            raise TypeError(f"expected a string, got {_kind(value)}")
+            raise TypeError(f"expected a string, got {kind(value)}")
         return members.get(value, value)
 
     return structure
-
-
-def _kind(value: Any) -> str:
-    return "null" if value is None else type(value).__name__
 
 
 def _renames(cls: type) -> dict[str, Any]:
@@ -294,10 +300,12 @@ def structure(document: Any, cls: type[T]) -> T:
 
 
 def loads(content: bytes, cls: type[T]) -> T:
-    """A model from JSON bytes; raises WireShapeError when the bytes are not JSON or do not fit."""
+    """A model from JSON bytes; raises WireShapeError when the bytes are not JSON, nest too deep, or do not fit."""
     try:
-        document = orjson.loads(content)
-    except orjson.JSONDecodeError as exc:
+        document = _json.loads(content)
+    except _json.NestingError as exc:
+        raise WireShapeError([Problem(path="$", message=str(exc))]) from exc
+    except ValueError as exc:  # orjson.JSONDecodeError
         raise WireShapeError([Problem(path="$", message=f"not valid JSON ({exc})")]) from exc
     return structure(document, cls)
 

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from yarl import URL
 
-from flip_async import _headers
+from flip_async import _headers, _json
 from flip_async.errors import (
     APIStatusError,
     AuthenticationError,
@@ -69,8 +69,8 @@ def parse_body(raw_body: bytes) -> object:
     if not raw_body.strip():
         return None
     try:
-        return orjson.loads(raw_body)
-    except orjson.JSONDecodeError:  # also what orjson raises for a document nested past its limit
+        return _json.loads(raw_body)
+    except ValueError:  # not JSON, or nested too deep to hand over as a document: the text, as with any other body
         return raw_body.decode("utf-8", errors="replace")
 
 

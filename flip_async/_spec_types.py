@@ -11,12 +11,20 @@ import attrs
 
 from flip_async.errors import Problem, RequestValidationError
 
-__all__ = ["Auth", "Operation", "Parameter", "Reply"]
+__all__ = ["Auth", "Operation", "Parameter", "Reply", "path_problem"]
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 # What aiohttp would alter on the way (it percent-encodes the path itself but keeps `/`, dot segments and existing
 # escapes), so an id holding one of these would reach Flip as another id, or another path.
 _UNSENDABLE = re.compile(r"/|%[0-9A-Fa-f]{2}|^\.{1,2}$")
+
+
+def path_problem(value: str) -> str | None:
+    """Why `value` cannot be sent as a path parameter unaltered (so Flip would see another id), or None."""
+    if not value or _UNSENDABLE.search(value):
+        return f"{value!r} cannot go in a URL path as is: not empty, '.' or '..', nor with '/' or %XX"
+    return None
+
 
 JSONSchema = Mapping[str, Any]
 """A JSON Schema (2020-12) whose `$ref`s point into the table's `DEFS` as `#/$defs/<Name>`."""
@@ -93,11 +101,7 @@ class Operation:
 
     def url_path(self, values: Mapping[str, str]) -> str:
         """The path with each `{name}` replaced by its value; RequestValidationError for a value it cannot carry."""
-        problems = [
-            Problem(name, f"{value!r} cannot go in a URL path as is: not empty, '.' or '..', nor with '/' or %XX")
-            for name, value in values.items()
-            if not value or _UNSENDABLE.search(value)
-        ]
+        problems = [Problem(name, why) for name, value in values.items() if (why := path_problem(value)) is not None]
         if problems:
             raise RequestValidationError(problems, model=f"the path of {self.operation_id}")
         # Odd positions of the split are parameter names, even ones the literal text between them.

@@ -24,6 +24,7 @@ from flip_async._retry import RETRYABLE_STATUSES, RetryPolicy
 from flip_async._version import __version__
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "Params",
     "Request",
     "Response",
@@ -45,6 +46,11 @@ Sleep = Callable[[float], Awaitable[object]]
 
 Params = Mapping[str, str | Sequence[str]]
 """Query parameters as sent: a sequence value is a repeated key (`status=A&status=B`)."""
+
+DEFAULT_MAX_RESPONSE_SIZE = 32 * 1024**2
+"""Bytes of one response body read at most: Flip's largest answers (pages of sites, telemetry results for 1,000
+points) are far smaller, and a hostile or broken server must not take memory without bound."""
+_CHUNK = 64 * 1024
 
 
 def default_user_agent(extra: str | None = None) -> str:
@@ -110,6 +116,7 @@ class Transport:
         user_agent: str | None = None,
         retry_policy: RetryPolicy | None = None,
         trust_env: bool = False,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._base_url = _checked_base_url(base_url)
@@ -119,6 +126,9 @@ class Transport:
         if connection_limit < 1:
             raise ValueError(f"connection_limit must be >= 1, got {connection_limit!r}")
         self._connection_limit = connection_limit
+        if isinstance(max_response_size, bool) or not isinstance(max_response_size, int) or max_response_size < 1:
+            raise ValueError(f"max_response_size must be an int >= 1 (bytes), got {max_response_size!r}")
+        self._max_response_size = max_response_size
         self._user_agent = default_user_agent(user_agent)
         self._retry_policy = retry_policy or RetryPolicy()
         self._trust_env = trust_env
@@ -195,6 +205,15 @@ class Transport:
             attempt += 1
             try:
                 reply = await self._attempt(session, slots, request, attempt)
+            except _BodyTooLarge as exc:
+                raise errors.ResponseTooLargeError(
+                    f"{request.method} {request.url.path}: the answer is larger than {self._max_response_size} bytes"
+                    f"{exc.announced} (max_response_size); reading stopped there",
+                    limit=self._max_response_size,
+                    method=request.method,
+                    url=request.url,
+                    attempts=attempt,
+                ) from None
             except _PERMANENT_ERRORS as exc:
                 raise _connection_error(exc, request, attempt) from _scrubbed(exc)
             except (*_RETRYABLE_ERRORS, TimeoutError) as exc:
@@ -215,7 +234,7 @@ class Transport:
         async with slots:
             started = time.monotonic()
             try:
-                reply = await _exchange(session, request)
+                reply = await _exchange(session, request, self._max_response_size)
             except BaseException as exc:
                 _log_attempt(request, type(exc).__name__, attempt, started)
                 raise
@@ -264,7 +283,12 @@ class Transport:
         return headers
 
 
-async def _exchange(session: aiohttp.ClientSession, request: Request) -> _Reply:
+class _BodyTooLarge(Exception):
+    def __init__(self, length: int | None) -> None:
+        self.announced = "" if length is None else f" (it announced {length})"
+
+
+async def _exchange(session: aiohttp.ClientSession, request: Request, limit: int) -> _Reply:
     async with session.request(
         request.method,
         request.url,
@@ -273,9 +297,26 @@ async def _exchange(session: aiohttp.ClientSession, request: Request) -> _Reply:
         timeout=request.timeout,
         allow_redirects=False,
     ) as response:
-        # Reading it all hands the connection back to the pool before any retry wait.
-        content = await response.read()
+        # Reading it all hands the connection back to the pool before any retry wait; a body given up on mid-way
+        # closes its connection instead.
+        length = response.content_length
+        if length is None:
+            content = await _read_at_most(response.content, limit)
+        elif length <= limit:
+            content = await response.read()
+        else:
+            raise _BodyTooLarge(length)
         return _Reply(response.status, _headers.frozen(response.headers), content)
+
+
+async def _read_at_most(stream: aiohttp.StreamReader, limit: int) -> bytes:
+    """A body of unannounced length (chunked), refused as soon as it passes `limit` bytes."""
+    content = bytearray()
+    async for chunk in stream.iter_chunked(_CHUNK):
+        content += chunk
+        if len(content) > limit:
+            raise _BodyTooLarge(None)
+    return bytes(content)
 
 
 @functools.lru_cache(maxsize=64)
@@ -344,6 +385,9 @@ def _scrubbed(exc: BaseException) -> BaseException:
 
 def _checked_base_url(base_url: str) -> URL:
     url = URL(base_url)
+    if url.user is not None or url.password is not None:
+        # Never echo the URL: its password is the point. Flip authenticates with the token alone.
+        raise ValueError("base_url must not carry credentials (user:password@); pass the API token as token=")
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
     return url.with_query(None).with_fragment(None)
@@ -351,8 +395,11 @@ def _checked_base_url(base_url: str) -> URL:
 
 def _checked_token(token: str) -> str:
     # Never echo the value: this message may be logged.
-    if not isinstance(token, str) or not token or not token.isprintable() or any(c.isspace() for c in token):
-        raise ValueError("token must be a non-empty string without whitespace or control characters")
+    if not (isinstance(token, str) and token and token.isascii() and token.isprintable() and " " not in token):
+        raise ValueError(
+            "token must be a non-empty string of visible ASCII characters (what an HTTP header can carry): "
+            "no spaces, line breaks, control or non-ASCII characters"
+        )
     return token
 
 

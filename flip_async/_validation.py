@@ -16,6 +16,8 @@ from uuid import UUID
 import attrs
 
 from flip_async import _converter, models
+from flip_async._json import kind
+from flip_async._spec_types import path_problem
 from flip_async.errors import Problem, RequestValidationError
 
 T = TypeVar("T")
@@ -116,7 +118,7 @@ def _object_check(cls: type) -> Check:
                 elif not plan.nullable:
                     problems.append(Problem(_join(path, plan.wire), "must not be null"))
         else:
-            problems.append(Problem(path or "$", f"expected an object ({cls.__name__}), got {_kind(value)}"))
+            problems.append(Problem(path or "$", f"expected an object ({cls.__name__}), got {kind(value)}"))
 
     return check
 
@@ -158,7 +160,7 @@ def _union_check(alternatives: list[Check], hints: tuple[Any, ...]) -> Check:
             alternative(value, path, attempt)
             if not attempt:
                 return
-        problems.append(Problem(path, f"expected {expected}, got {_kind(value)}"))
+        problems.append(Problem(path, f"expected {expected}, got {kind(value)}"))
 
     return check
 
@@ -170,7 +172,7 @@ def _list_check(item_hint: Any, rules: Mapping[str, Any]) -> Check:
 
     def check(value: Any, path: str, problems: list[Problem]) -> None:
         if not isinstance(value, list | tuple):
-            problems.append(Problem(path, f"expected a list, got {_kind(value)}"))
+            problems.append(Problem(path, f"expected a list, got {kind(value)}"))
             return
         if min_items is not None and len(value) < min_items:
             problems.append(Problem(path, f"must have at least {min_items} items, has {len(value)}"))
@@ -185,10 +187,10 @@ def _list_check(item_hint: Any, rules: Mapping[str, Any]) -> Check:
     return check
 
 
-def _kind_check(kind: type, what: str) -> Check:
+def _kind_check(expected: type, what: str) -> Check:
     def check(value: Any, path: str, problems: list[Problem]) -> None:
-        if not isinstance(value, kind):
-            problems.append(Problem(path, f"expected {what}, got {_kind(value)}"))
+        if not isinstance(value, expected):
+            problems.append(Problem(path, f"expected {what}, got {kind(value)}"))
 
     return check
 
@@ -261,7 +263,7 @@ _BOUNDS: tuple[tuple[str, str, Callable[[Any, Any], bool]], ...] = (
 
 def _expect_str(value: Any) -> str | None:
     if not isinstance(value, str):
-        return f"expected a string, got {_kind(value)}"
+        return f"expected a string, got {kind(value)}"
     if not value.isascii():
         try:
             value.encode("utf-8")
@@ -277,18 +279,18 @@ _INT_RANGE = range(-(2**63), 2**64)
 def _expect_int(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return None if value in _INT_RANGE else f"{value} does not fit in 64 bits"
-    shown = repr(value) if isinstance(value, float | str) else _kind(value)
+    shown = repr(value) if isinstance(value, float | str) else kind(value)
     return f"expected an integer, got {shown}"
 
 
 def _expect_number(value: Any) -> str | None:
     if isinstance(value, float):
         return None if math.isfinite(value) else f"expected a finite number, got {value!r}"
-    return _expect_int(value) and f"expected a number, got {_kind(value)}"
+    return _expect_int(value) and f"expected a number, got {kind(value)}"
 
 
 def _expect_bool(value: Any) -> str | None:
-    return None if isinstance(value, bool) else f"expected true or false, got {_kind(value)}"
+    return None if isinstance(value, bool) else f"expected true or false, got {kind(value)}"
 
 
 def _parses(parse: Callable[[str], Any], native: type, what: str) -> Callable[[Any], str | None]:
@@ -301,7 +303,7 @@ def _parses(parse: Callable[[str], Any], native: type, what: str) -> Callable[[A
             except ValueError:
                 return f"{value!r} is not a valid {what}"
             return None
-        return f"expected {what}, got {_kind(value)}"
+        return f"expected {what}, got {kind(value)}"
 
     return check
 
@@ -323,16 +325,21 @@ _SCALAR_CHECKS: dict[Any, Callable[[Any], str | None]] = {
 
 def _commission_rules(request: Any) -> Iterator[Problem]:
     """Rules Flip enforces on commissioning that the schema cannot say: at least one device (Flip's newer API says
-    so), and each device's `site_id` equal to `site.id`."""
+    so), and each device's `site_id` equal to `site.id`; and ids that later calls can put in a URL path."""
     devices = _member(request, "devices")
     if isinstance(devices, list | tuple) and not devices:
         yield Problem("devices", "must contain at least one device")
     site_id = _member(_member(request, "site"), "id")
-    if not isinstance(site_id, str) or not isinstance(devices, list | tuple):
+    if isinstance(site_id, str) and (why := path_problem(site_id)) is not None:
+        yield Problem("site.id", why)
+    if not isinstance(devices, list | tuple):
         return
     for index, device in enumerate(devices):
+        device_id = _member(device, "id")
+        if isinstance(device_id, str) and (why := path_problem(device_id)) is not None:
+            yield Problem(f"devices[{index}].id", why)
         device_site_id = _member(device, "site_id")
-        if isinstance(device_site_id, str) and device_site_id != site_id:
+        if isinstance(site_id, str) and isinstance(device_site_id, str) and device_site_id != site_id:
             yield Problem(f"devices[{index}].site_id", f"{device_site_id!r} does not match site.id {site_id!r}")
 
 
@@ -373,7 +380,3 @@ def _spoken(class_name: str) -> str:
 
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
-
-
-def _kind(value: Any) -> str:
-    return "null" if value is None else type(value).__name__

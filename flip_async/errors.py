@@ -26,6 +26,7 @@ __all__ = [
     "Problem",
     "RateLimitError",
     "RequestValidationError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "UnprocessableEntityError",
 ]
@@ -152,6 +153,17 @@ class APITimeoutError(APIConnectionError):
         attempts: int | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url, attempts=attempts)
+
+
+class ResponseTooLargeError(APIError):
+    """The API's answer is larger than the client's `max_response_size`; reading stopped there (never retried)."""
+
+    def __init__(self, message: str, *, limit: int, method: str, url: str | URL, attempts: int | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.method = method
+        self.url = _public_url(url)
+        self.attempts = attempts
 
 
 class _ProblemsError:

@@ -34,7 +34,7 @@ async def test_commission_sends_exactly_the_seed_body_and_returns_the_typed_resp
     response = await flip.commission(seed_request())
     body = orjson.loads(sent(mock_api)["data"])
     expected = seed_request()
-    expected["devices"][0]["install_date"] = "2022-02-22T00:00:00"
+    expected["devices"][0]["install_date"] = "2022-02-22T00:00:00Z"
     assert body == expected
     assert isinstance(response, models.CommissionResponse)
     assert response.programs[0].name == "Demo Program"

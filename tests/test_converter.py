@@ -23,7 +23,7 @@ def test_seed_request_round_trips() -> None:
     assert request.devices[0].install_date == datetime(2022, 2, 22)
     back = orjson.loads(_converter.dumps(request))
     # The seed writes a bare date in a date-time field; we send the full date-time it stands for.
-    assert back["devices"][0].pop("install_date") == "2022-02-22T00:00:00"
+    assert back["devices"][0].pop("install_date") == "2022-02-22T00:00:00Z"
     assert document["devices"][0].pop("install_date") == "2022-02-22"
     assert back == document
 

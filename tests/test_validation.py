@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from support import commission_request, seed_request
+from support import commission_request, sandboxed, seed_request
 
-from flip_async import models
+from flip_async import _converter, models
 from flip_async._validation import validated
 from flip_async.errors import RequestValidationError
 
@@ -158,3 +158,31 @@ def test_numbers_must_be_finite_numbers(value: Any) -> None:
     with pytest.raises(RequestValidationError) as caught:
         validated(point, models.BatteryTelemetry)
     assert caught.value.problems[0].path == "duration_s"
+
+
+@pytest.mark.parametrize("site_id", ["", ".", "..", "abc/789", "abc%2F789", "%41bc"])
+def test_a_site_id_a_url_path_cannot_carry_is_invalid_before_anything_is_sent(site_id: str) -> None:
+    """Later calls put the site id in a path (its site token, the Mobile App API): it must arrive as written."""
+    row = seed_request()
+    row["site"]["id"] = row["devices"][0]["site_id"] = site_id
+    row["devices"][0]["id"] = f"{site_id}/battery"
+    problems = _problems(row)
+    assert set(problems) == {"site.id", "devices[0].id"}
+    assert "cannot go in a URL path" in problems["site.id"]
+
+
+async def test_bulk_reports_such_a_row_invalid_and_sends_nothing_for_it() -> None:
+    async with sandboxed() as (sandbox, flip):
+        rows = [commission_request("a/b", device_ids=("a-1",)), commission_request("ok", device_ids=("ok-1",))]
+        outcomes = {o.row: o async for o in flip.commission_many(rows)}
+    assert outcomes[0].status == "invalid"
+    assert "site.id" in str(outcomes[0].error)
+    assert outcomes[1].status == "commissioned"
+    assert sandbox.stats.requests["commission"] == 1
+
+
+def test_a_bare_date_in_a_date_time_field_goes_out_in_rfc_3339_with_an_offset() -> None:
+    row = seed_request()
+    assert row["devices"][0]["install_date"] == "2022-02-22"
+    sent = _converter.unstructure(validated(row, models.CommissionRequest))
+    assert sent["devices"][0]["install_date"] == "2022-02-22T00:00:00Z"
