@@ -17,7 +17,7 @@ from flip_async._site import SiteClient, SiteTokens
 from flip_async._time import utc_now
 from flip_async._transport import DEFAULT_MAX_RESPONSE_SIZE, Transport, check_max_retries, check_timeout
 from flip_async._validation import validated
-from flip_async.bulk import BulkCommissioner, CommissionOutcome, Row, RunSettings
+from flip_async.bulk import BulkCommissioner, CommissionOutcome, Journal, Row, RunSettings
 from flip_async.errors import FlipError, NotFoundError
 
 __all__ = ["DEFAULT_BASE_URL", "FlipClient"]
@@ -81,7 +81,7 @@ class FlipClient(BaseClient):
         self._site_tokens = SiteTokens(
             self._issue_site_token, clock=clock or utc_now, margin=timedelta(seconds=site_token_margin)
         )
-        self._bulk = BulkCommissioner(self._commission, self._site_exists)
+        self._bulk = BulkCommissioner(self._commission, self._site_exists, api=self.base_url)
 
     def __repr__(self) -> str:
         return f"FlipClient(base_url={self.base_url!r})"
@@ -118,7 +118,7 @@ class FlipClient(BaseClient):
             if isinstance(value, Resource):  # made for, and bound to, the original
                 del vars(clone)[name]
         # Its own runs, which closing the copy settles, sent with the copy's options.
-        clone._bulk = BulkCommissioner(clone._commission, clone._site_exists)
+        clone._bulk = BulkCommissioner(clone._commission, clone._site_exists, api=clone.base_url)
         return clone
 
     def site(self, site_id: str) -> SiteClient:
@@ -145,24 +145,34 @@ class FlipClient(BaseClient):
         rows: Iterable[Row] | AsyncIterable[Row],
         *,
         concurrency: int = 16,
-        journal: str | os.PathLike[str] | None = None,
+        journal: str | os.PathLike[str] | Journal | None = None,
         rate_limit: float | None = None,
         ordered: bool = False,
         timeout: float | None = None,
         max_retries: int | None = None,
         on_outcome: Callable[[CommissionOutcome], object] | None = None,
+        on_drain: Callable[[int, float], object] | None = None,
     ) -> AsyncGenerator[CommissionOutcome, None]:
         """Commission every row (a CommissionRequest or its wire mapping), yielding exactly one outcome per row.
 
         At most `concurrency` requests are in flight, and at most `rate_limit` start per second. Outcomes come in
-        completion order, or in input order with `ordered=True`. With a `journal` (a JSON Lines file), each row is
-        recorded as soon as it finishes, before its outcome is yielded, and a rerun skips the sites it shows as done.
-        `timeout` and `max_retries` apply to each row's request (and to the check that follows a 409).
+        completion order, or in input order with `ordered=True`. `timeout` and `max_retries` apply to each row's
+        request (and to the checks a 409 or a resume make).
+
+        With a `journal` (a path; or a `Journal` opened by the caller, e.g. to name the API it belongs to), each row
+        is recorded just before its request is sent and again as soon as it finishes, before its outcome is yielded.
+        A rerun skips the sites the journal shows done, asks Flip about those it shows sent without an answer (and
+        sends them only if Flip does not have them), and sends the rest. A journal of another API, or one another run
+        holds, is refused at once (JournalMismatchError, JournalInUseError).
+
+        A run whose client token Flip refuses (401 or 403), or whose API is unreachable (UNREACHABLE_AFTER rows in a
+        row failing to connect), stops sending: the rows after that are `not_sent`, with the reason as their error.
 
         `on_outcome` is called with each outcome as soon as it is journaled. It also sees the rows that finish while
-        a cancelled (or abandoned) run lets its requests in flight complete: those are never yielded. If `rows`
-        itself raises, the rows already started finish and are yielded first, then the error propagates. Invalid
-        settings raise ValueError here.
+        a cancelled (or abandoned) run drains: those are never yielded. Cancelled, a run gives its requests in flight
+        their own timeout to finish (`on_drain(in_flight, seconds)` is told when that starts); cancelled again, it
+        abandons them, each `unconfirmed`. If `rows` itself raises, the rows already started finish and are yielded
+        first, then the error propagates. Invalid settings raise ValueError here.
         """
         settings = RunSettings(
             concurrency=concurrency,
@@ -172,6 +182,8 @@ class FlipClient(BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             on_outcome=on_outcome,
+            on_drain=on_drain,
+            drain_seconds=timeout or self._timeout or self._transport.timeout,
         )
         return self._bulk.commission_many(rows, settings)
 

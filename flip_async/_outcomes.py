@@ -27,6 +27,12 @@ class OutcomeStatus(enum.StrEnum):
     """An API or network error survived the retries."""
     SKIPPED = "skipped"
     """The journal shows the site done in an earlier run; nothing was sent."""
+    UNCONFIRMED = "unconfirmed"
+    """Sent, but its answer never arrived (the run was abandoned mid-request, or the journal shows it sent by an
+    earlier run and Flip could not be asked whether the site exists); a rerun asks before sending it again."""
+    NOT_SENT = "not_sent"
+    """The run stopped early (Flip refused the client token, or the API was unreachable) before sending it; a rerun
+    sends it."""
 
 
 DONE = frozenset({OutcomeStatus.COMMISSIONED, OutcomeStatus.ALREADY_COMMISSIONED})

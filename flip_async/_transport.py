@@ -154,6 +154,11 @@ class Transport:
         return self._user_agent
 
     @property
+    def timeout(self) -> float:
+        """The default per-attempt timeout, in seconds."""
+        return self._timeout
+
+    @property
     def closed(self) -> bool:
         return self._closed
 

@@ -6,7 +6,7 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from contextlib import aclosing, nullcontext
+from contextlib import AbstractContextManager, aclosing, nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -14,21 +14,54 @@ import attrs
 
 from flip_async import models
 from flip_async._base_client import Parsed
-from flip_async._journal import Journal
+from flip_async._journal import Journal, JournalError, JournalInUseError, JournalMismatchError
 from flip_async._outcomes import CommissionOutcome, OutcomeStatus
 from flip_async._transport import check_max_retries, check_timeout
 from flip_async._validation import validated
-from flip_async.errors import APIError, ConflictError, FlipError, Problem, RequestValidationError
+from flip_async.errors import (
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    ConflictError,
+    FlipError,
+    PermissionDeniedError,
+    Problem,
+    RequestValidationError,
+)
 from flip_async.rows import UnreadableRow
 
-__all__ = ["DRAIN_SECONDS", "BulkCommissioner", "CommissionOutcome", "OutcomeStatus", "Row", "RunSettings"]
+__all__ = [
+    "UNREACHABLE_AFTER",
+    "BulkCommissioner",
+    "CommissionOutcome",
+    "Journal",
+    "JournalError",
+    "JournalInUseError",
+    "JournalMismatchError",
+    "OutcomeStatus",
+    "Row",
+    "RunSettings",
+    "RunStoppedError",
+    "check_row",
+]
 
 Row = models.CommissionRequest | Mapping[str, Any] | UnreadableRow
 """One site to commission: a request model, or the same thing as a wire mapping (a row from a file or database);
 an UnreadableRow from a file reader stands for a row that could not even be parsed."""
 
-# On cancellation, requests already in flight get this long to finish and be journaled before they are abandoned.
-DRAIN_SECONDS = 10.0
+UNREACHABLE_AFTER = 5
+"""A run stops sending once this many rows in a row failed to connect (each after all its retries)."""
+
+
+class RunStoppedError(FlipError):
+    """Why a run stopped before sending a row (`not_sent`), or gave up on one in flight (`unconfirmed`)."""
+
+
+def check_row(row: Row) -> models.CommissionRequest:
+    """The row as a valid request, or RequestValidationError naming every problem: what a run reports as `invalid`."""
+    if isinstance(row, UnreadableRow):
+        raise RequestValidationError([Problem("$", row.reason)])
+    return validated(row, models.CommissionRequest)
 
 
 class SendCommission(Protocol):
@@ -55,10 +88,6 @@ def _positive(_: object, attribute: attrs.Attribute[float | None], value: float 
         raise ValueError(f"{attribute.name} must be > 0 requests per second, got {value!r}")
 
 
-def _optional_path(path: str | os.PathLike[str] | None) -> Path | None:
-    return None if path is None else Path(path)
-
-
 def _optional_timeout(timeout: float | None) -> float | None:
     return None if timeout is None else check_timeout(timeout)
 
@@ -67,17 +96,24 @@ def _optional_retries(max_retries: int | None) -> int | None:
     return None if max_retries is None else check_max_retries(max_retries)
 
 
+def _journal(journal: str | os.PathLike[str] | Journal | None) -> Path | Journal | None:
+    return journal if journal is None or isinstance(journal, Journal) else Path(journal)
+
+
 @attrs.frozen(kw_only=True)
 class RunSettings:
     """How one `commission_many` run goes; see FlipClient.commission_many for each setting."""
 
     concurrency: int = attrs.field(default=16, validator=_at_least_one)
-    journal: Path | None = attrs.field(default=None, converter=_optional_path)
+    journal: Path | Journal | None = attrs.field(default=None, converter=_journal)
     rate_limit: float | None = attrs.field(default=None, validator=_positive)
     ordered: bool = False
     timeout: float | None = attrs.field(default=None, converter=_optional_timeout)
     max_retries: int | None = attrs.field(default=None, converter=_optional_retries)
     on_outcome: Callable[[CommissionOutcome], object] | None = None
+    on_drain: Callable[[int, float], object] | None = None
+    drain_seconds: float = attrs.field(default=30.0, converter=check_timeout)
+    """How long requests in flight get to finish once the run is cancelled: their own per-attempt timeout."""
 
 
 class BulkCommissioner:
@@ -86,19 +122,20 @@ class BulkCommissioner:
     It keeps the runs under way, so that closing the client can let them finish their requests in flight first.
     """
 
-    def __init__(self, send: SendCommission, site_exists: SiteExists) -> None:
+    def __init__(self, send: SendCommission, site_exists: SiteExists, *, api: str) -> None:
         self._send = send
         self._site_exists = site_exists
+        self._api = api
         self._runs: set[_Run] = set()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(runs={len(self._runs)})"
+        return f"{type(self).__name__}(api={self._api!r}, runs={len(self._runs)})"
 
     async def commission_many(
         self, rows: Iterable[Row] | AsyncIterable[Row], settings: RunSettings
     ) -> AsyncGenerator[CommissionOutcome, None]:
         """Every row's outcome, as FlipClient.commission_many describes."""
-        with Journal(settings.journal) if settings.journal is not None else nullcontext() as book:
+        with self._open_journal(settings.journal) as book:
             run = _Run(self._send, self._site_exists, book, settings)
             self._runs.add(run)
             try:
@@ -114,6 +151,13 @@ class BulkCommissioner:
         """Let every run under way finish (and journal) its requests in flight; see `_Run.settle`."""
         for run in list(self._runs):
             await run.settle()
+
+    def _open_journal(self, journal: Path | Journal | None) -> AbstractContextManager[Journal | None]:
+        if journal is None:
+            return nullcontext()
+        if isinstance(journal, Journal):
+            return nullcontext(journal)  # the caller opened it, with its own `api`, and closes it
+        return Journal(journal, api=self._api)
 
 
 _FED = object()
@@ -135,15 +179,19 @@ class _Run:
         self._book = book
         self._settings = settings
         self._done_before = book.done if book is not None else frozenset()
+        self._sent_before = book.unconfirmed if book is not None else frozenset()
         self._sending = asyncio.Semaphore(settings.concurrency)
         self._window = asyncio.Semaphore(settings.concurrency * 2)
         self._pacer = _Pacer(settings.rate_limit) if settings.rate_limit else None
         self._finished: asyncio.Queue[CommissionOutcome | object] = asyncio.Queue()
         self._tasks: set[asyncio.Task[CommissionOutcome]] = set()
+        self._in_flight: set[asyncio.Task[CommissionOutcome]] = set()  # those whose request has been sent
         self._started = 0
         self._input_error: BaseException | None = None
         self._failure: BaseException | None = None
         self._feeder: asyncio.Task[None] | None = None
+        self._stopped: RunStoppedError | None = None
+        self._unreachable = 0  # rows in a row whose request could not connect
 
     async def outcomes(self, rows: Iterable[Row] | AsyncIterable[Row]) -> AsyncGenerator[CommissionOutcome, None]:
         self._feeder = asyncio.create_task(self._feed(rows))
@@ -157,18 +205,33 @@ class _Run:
             await self.settle()
 
     async def settle(self) -> None:
-        """Stop reading rows; the requests in flight get DRAIN_SECONDS to finish and be journaled (so a rerun does
-        not send them again), then whatever is still unfinished is abandoned.
+        """Stop reading rows; the requests in flight get `drain_seconds` (their own timeout) to finish and be
+        journaled, so a rerun does not send them again; whatever is still unfinished then is abandoned, its row
+        `unconfirmed` (sent, answer unknown) or `not_sent`. Cancelling the settling task abandons them at once.
 
         Runs when the run is cancelled or its caller stops early, and when the client closes under a run that its
         caller abandoned without closing it (a `break` out of the loop).
         """
         if self._feeder is not None:
             self._feeder.cancel()
-        if self._tasks:
-            _, unfinished = await asyncio.wait(self._tasks, timeout=DRAIN_SECONDS)
-            for task in unfinished:
-                task.cancel()
+        await self._abandon(self._tasks - self._in_flight)  # rows not sent yet are not sent at all now
+        if not self._in_flight:
+            return
+        if self._settings.on_drain is not None:
+            self._settings.on_drain(len(self._in_flight), self._settings.drain_seconds)
+        try:
+            await asyncio.wait(self._in_flight, timeout=self._settings.drain_seconds)
+        finally:  # also when cancelled while draining: a second Ctrl-C abandons the rest now
+            await self._abandon(self._tasks)
+
+    @staticmethod
+    async def _abandon(tasks: set[asyncio.Task[CommissionOutcome]]) -> None:
+        """Cancel `tasks` and wait for their outcomes (`unconfirmed` or `not_sent`) to be recorded."""
+        unfinished = set(tasks)
+        for task in unfinished:
+            task.cancel()
+        if unfinished:
+            await asyncio.wait(unfinished)
 
     async def _feed(self, rows: Iterable[Row] | AsyncIterable[Row]) -> None:
         try:
@@ -185,9 +248,11 @@ class _Run:
 
     def _record(self, task: asyncio.Task[CommissionOutcome]) -> None:
         self._tasks.discard(task)
-        if task.cancelled():
+        self._in_flight.discard(task)
+        if task.cancelled():  # cancelled before it began: no row of it to account for
             return
         outcome = task.result()
+        self._watch(outcome)
         try:
             if self._book is not None and outcome.status is not OutcomeStatus.SKIPPED:
                 self._book.record(outcome.to_record())
@@ -198,6 +263,25 @@ class _Run:
             # the generator, rather than lost in a done-callback while rows go on being sent unrecorded.
             self._failure = self._failure or exc
         self._finished.put_nowait(outcome)
+
+    def _watch(self, outcome: CommissionOutcome) -> None:
+        """Stop sending when the API refuses the client token, or has been unreachable for UNREACHABLE_AFTER rows:
+        every row after that would fail the same way, one request each."""
+        error = outcome.error
+        if outcome.status is not OutcomeStatus.FAILED:
+            self._unreachable = 0 if outcome.attempts else self._unreachable
+        elif isinstance(error, AuthenticationError | PermissionDeniedError):
+            self._stop(f"Flip refused the client token ({error.status_code}): {_first_line(error)}")
+        elif isinstance(error, APIConnectionError):
+            self._unreachable += 1
+            if self._unreachable >= UNREACHABLE_AFTER:
+                self._stop(f"the API is unreachable: {UNREACHABLE_AFTER} rows in a row failed ({_first_line(error)})")
+        else:
+            self._unreachable = 0
+
+    def _stop(self, reason: str) -> None:
+        if self._stopped is None:
+            self._stopped = RunStoppedError(f"not sent: the run stopped early because {reason}")
 
     async def _as_finished(self) -> AsyncIterator[CommissionOutcome]:
         yielded, fed = 0, False
@@ -224,6 +308,7 @@ class _Run:
     async def _commission(self, index: int, row: Row) -> CommissionOutcome:
         started = time.monotonic()
         site_id = _site_id(row)
+        sent = False
 
         def outcome(status: OutcomeStatus, **details: Any) -> CommissionOutcome:
             return CommissionOutcome(
@@ -232,13 +317,22 @@ class _Run:
 
         if site_id is not None and site_id in self._done_before:
             return outcome(OutcomeStatus.SKIPPED)
+        if self._stopped is not None:
+            return outcome(OutcomeStatus.NOT_SENT, error=self._stopped)
         try:
-            if isinstance(row, UnreadableRow):
-                raise RequestValidationError([Problem("$", row.reason)])
-            request = validated(row, models.CommissionRequest)
+            request = check_row(row)
+            if request.site.id in self._sent_before and await self._exists(request.site.id):
+                # An earlier run sent it and never saw the answer: Flip has it, so it is not sent again.
+                return outcome(OutcomeStatus.ALREADY_COMMISSIONED)
             async with self._sending:
+                if self._stopped is not None:
+                    return outcome(OutcomeStatus.NOT_SENT, error=self._stopped)
                 if self._pacer is not None:
                     await self._pacer.wait()
+                if self._book is not None:
+                    self._book.sending(index, request.site.id)
+                sent = True
+                self._in_flight.add(asyncio.current_task())  # type: ignore[arg-type]
                 try:
                     parsed = await self._send(
                         request, timeout=self._settings.timeout, max_retries=self._settings.max_retries
@@ -246,6 +340,13 @@ class _Run:
                 except ConflictError as exc:
                     status, error = await self._conflict(request.site.id, exc)
                     return outcome(status, error=error, attempts=exc.attempts or 1)
+        except asyncio.CancelledError:
+            # Abandoned by settle(): the row still gets its one outcome, recorded like any other.
+            if sent:
+                return outcome(OutcomeStatus.UNCONFIRMED, error=RunStoppedError(_ABANDONED_IN_FLIGHT))
+            return outcome(OutcomeStatus.NOT_SENT, error=RunStoppedError(_ABANDONED_UNSENT))
+        except _Unconfirmable as exc:
+            return outcome(OutcomeStatus.UNCONFIRMED, error=exc.error)
         except RequestValidationError as exc:  # the row, or something in it JSON cannot carry: nothing was sent
             return outcome(OutcomeStatus.INVALID, error=exc)
         except APIError as exc:
@@ -254,6 +355,17 @@ class _Run:
             # One row's surprise must not stop the fleet: it is reported as that row's failure, not lost.
             return outcome(OutcomeStatus.FAILED, error=exc)
         return outcome(OutcomeStatus.COMMISSIONED, result=parsed.value, attempts=parsed.response.attempts)
+
+    async def _exists(self, site_id: str) -> bool:
+        """Whether Flip has a site an earlier run sent without seeing the answer; _Unconfirmable if Flip cannot say."""
+        try:
+            return await self._site_exists(
+                site_id, timeout=self._settings.timeout, max_retries=self._settings.max_retries
+            )
+        except FlipError as exc:
+            raise _Unconfirmable(
+                APIError(f"an earlier run sent this site without seeing the answer, and Flip cannot say now: {exc}")
+            ) from exc
 
     async def _conflict(self, site_id: str, conflict: ConflictError) -> tuple[OutcomeStatus, Exception | None]:
         """What a 409 means for this row: the site exists (already commissioned), or the conflict is about
@@ -280,6 +392,19 @@ class _Run:
             url=conflict.url,
             attempts=conflict.attempts,
         )
+
+
+_ABANDONED_IN_FLIGHT = "the run was stopped while this row's request was in flight; its answer is unknown"
+_ABANDONED_UNSENT = "the run was stopped before this row was sent"
+
+
+class _Unconfirmable(Exception):
+    def __init__(self, error: APIError) -> None:
+        self.error = error
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def _site_id(row: Row) -> str | None:

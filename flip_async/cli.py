@@ -17,7 +17,7 @@ import orjson
 
 from flip_async import FlipClient
 from flip_async._progress import RunReport
-from flip_async.bulk import CommissionOutcome, OutcomeStatus
+from flip_async.bulk import CommissionOutcome, Journal, JournalError, OutcomeStatus
 from flip_async.errors import FlipError
 from flip_async.rows import FORMATS, count_rows, read_rows
 from flip_async.sandbox import Faults, Sandbox, serve
@@ -145,7 +145,7 @@ def _commission_command(parser: argparse.ArgumentParser, args: argparse.Namespac
         return asyncio.run(_commission(args))
     except asyncio.CancelledError:  # SIGTERM; Ctrl-C arrives as KeyboardInterrupt, handled in main()
         return EXIT_INTERRUPTED
-    except (UnicodeDecodeError, OSError) as exc:  # the input file unreadable as UTF-8, or a file we cannot open
+    except (UnicodeDecodeError, OSError, JournalError) as exc:  # unreadable input, unusable journal
         parser.exit(EXIT_USAGE, f"flip-async commission: {exc}\n")
 
 
@@ -154,7 +154,7 @@ async def _commission(args: argparse.Namespace) -> int:
     interrupted = False
     try:
         async with _client(args) as flip:
-            with _out_file(args.out) as out, report:
+            with _journal(args, flip) as journal, _out_file(args.out) as out, report:
 
                 def record(outcome: CommissionOutcome) -> None:
                     # Called for every finished row, including those that finish while Ctrl-C drains the run.
@@ -164,7 +164,7 @@ async def _commission(args: argparse.Namespace) -> int:
                 outcomes = flip.commission_many(
                     read_rows(args.file, args.format),
                     concurrency=args.concurrency,
-                    journal=args.journal,
+                    journal=journal,
                     rate_limit=args.rate_limit,
                     ordered=args.ordered,
                     on_outcome=record,
@@ -180,6 +180,13 @@ async def _commission(args: argparse.Namespace) -> int:
         report.summary(interrupted=interrupted)
     failed = report.counts[OutcomeStatus.INVALID] + report.counts[OutcomeStatus.FAILED]
     return EXIT_FAILURES if failed else EXIT_OK
+
+
+def _journal(args: argparse.Namespace, flip: FlipClient) -> contextlib.AbstractContextManager[Journal | None]:
+    """The run's journal, belonging to the API it sends to: `sandbox` for --sandbox runs, whose URL changes."""
+    if args.journal is None:
+        return contextlib.nullcontext()
+    return Journal(args.journal, api="sandbox" if args.sandbox else flip.base_url)
 
 
 @contextlib.asynccontextmanager

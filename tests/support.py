@@ -155,3 +155,13 @@ def sent_headers(mock_api: aioresponses, method: str, url: str, index: int = 0) 
 def operations_without_a_method(operations: Mapping[str, Operation]) -> list[str]:
     """The operations of a table that no API method implements (what a newly added operation needs written)."""
     return sorted(set(operations) - set(REGISTRY))
+
+
+def journal_outcomes(path: Path) -> list[dict[str, Any]]:
+    """The finished rows a journal records, in order (not its header, run or write-ahead lines)."""
+    lines = (orjson.loads(line) for line in path.read_bytes().splitlines())
+    return [line for line in lines if line.get("status") not in (None, "sending")]
+
+
+def journal_lines(path: Path) -> list[dict[str, Any]]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
