@@ -1,6 +1,6 @@
 """flip-async: an async Python SDK for the Flip Energy API."""
 
-from flip_async import errors, models, resources
+from flip_async import _environment, errors, models, resources
 from flip_async._client import DEFAULT_BASE_URL, FlipClient
 from flip_async._retry import RetryPolicy
 from flip_async._site import SiteChanges, SiteClient
@@ -26,6 +26,8 @@ from flip_async.errors import (
 )
 from flip_async.resources import FailedBatch, PointResult, TelemetryReport
 from flip_async.resources.site import DeviceChanges
+
+_environment.log_from_environment()
 
 __all__ = [
     "DEFAULT_BASE_URL",

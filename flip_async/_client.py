@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, Unpack
 
-from flip_async import models, resources
+import aiohttp
+
+from flip_async import _environment, models, resources
 from flip_async._base_client import BaseClient, Parsed
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._resource import Resource, resource
@@ -29,10 +31,16 @@ DEFAULT_BASE_URL = "https://api.flip.energy"
 class FlipClient(BaseClient):
     """An async client for the Flip Energy API; one per process (or per token), used as `async with`.
 
-    The token falls back to FLIP_API_TOKEN and the base URL to FLIP_BASE_URL. `timeout` is seconds per attempt and
-    never includes time spent waiting for one of the `connection_limit` pooled connections. Every API method also
-    takes `timeout=` and `max_retries=` for that call only. `user_agent` is appended to flip-async's own product
-    token. An answer larger than `max_response_size` bytes (32 MiB) is a ResponseTooLargeError, read no further.
+    The token falls back to FLIP_API_TOKEN and the base URL to FLIP_BASE_URL, `timeout` (seconds per attempt,
+    default 30) to FLIP_TIMEOUT and `max_retries` (default 2) to FLIP_MAX_RETRIES. The timeout never includes time
+    spent waiting for one of the `connection_limit` pooled connections. Every API method also takes `timeout=` and
+    `max_retries=` for that call only. `user_agent` is appended to flip-async's own product token;
+    `default_headers` go with every request (never replacing Authorization). An answer larger than
+    `max_response_size` bytes (32 MiB) is a ResponseTooLargeError, read no further.
+
+    The HTTP layer: by default the client makes (and closes) its own aiohttp session. Give it your own `session`, or
+    a `connector` for the session it makes, to share a pool or configure TLS; it never closes what it did not make.
+    `proxy` sends every request through an HTTP proxy; HTTPS_PROXY and the like are read only with `trust_env=True`.
 
     Cloud API resources: `sites`, `sessions`, `commands`, `programs`, `telemetry`, `settings`, `supplements`, and
     `commission()` / `commission_many()`. Mobile App API: `site(site_id)`, whose site token is renewed
@@ -52,12 +60,16 @@ class FlipClient(BaseClient):
         token: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 2,
+        timeout: float | None = None,
+        max_retries: int | None = None,
         connection_limit: int = 100,
         retry_policy: RetryPolicy | None = None,
         user_agent: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        proxy: str | None = None,
         trust_env: bool = False,
+        session: aiohttp.ClientSession | None = None,
+        connector: aiohttp.BaseConnector | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         site_token_margin: float = 60.0,
         clock: Callable[[], datetime] | None = None,
@@ -69,12 +81,16 @@ class FlipClient(BaseClient):
             Transport(
                 base_url=(base_url or os.environ.get("FLIP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
                 token=token,
-                timeout=timeout,
-                max_retries=max_retries,
+                timeout=_environment.timeout() if timeout is None else timeout,
+                max_retries=_environment.max_retries() if max_retries is None else max_retries,
                 connection_limit=connection_limit,
                 retry_policy=retry_policy,
                 user_agent=user_agent,
+                default_headers=default_headers,
+                proxy=proxy,
                 trust_env=trust_env,
+                session=session,
+                connector=connector,
                 max_response_size=max_response_size,
             )
         )

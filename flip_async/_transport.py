@@ -102,7 +102,10 @@ class Transport:
     """Sends requests to one API base URL over one aiohttp session, created lazily in the running loop.
 
     Each attempt holds one of `connection_limit` slots, so the per-attempt timeout starts only once a pooled
-    connection is free (aiohttp counts pool queueing toward its timeout, issue #10313).
+    connection is free (aiohttp counts pool queueing toward its timeout, issue #10313). A caller's own `session`, or
+    a session on the caller's `connector`, is used as given and never closed: whoever made it closes it. `proxy`
+    sends every request through an HTTP proxy; `trust_env` lets aiohttp read HTTP(S)_PROXY and .netrc from the
+    environment (ignored otherwise). `default_headers` go with every request; they cannot replace Authorization.
     """
 
     def __init__(
@@ -117,6 +120,10 @@ class Transport:
         retry_policy: RetryPolicy | None = None,
         trust_env: bool = False,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        session: aiohttp.ClientSession | None = None,
+        connector: aiohttp.BaseConnector | None = None,
+        proxy: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._base_url = _checked_base_url(base_url)
@@ -133,7 +140,19 @@ class Transport:
         self._retry_policy = retry_policy or RetryPolicy()
         self._trust_env = trust_env
         self._sleep = sleep
-        self._session: aiohttp.ClientSession | None = None
+        if session is not None and connector is not None:
+            raise ValueError("pass session= or connector=, not both: a session brings its own connector")
+        self._session = session
+        self._owns_session = session is None
+        self._connector = connector
+        self._proxy = _checked_proxy(proxy)
+        # Ours come last: Accept, User-Agent and the token are never a default header's to change.
+        self._common_headers = {
+            **_checked_default_headers(default_headers),
+            "Accept": "application/json",
+            "User-Agent": self._user_agent,
+        }
+        self._client_headers = {has_body: self._headers(self._token, has_body=has_body) for has_body in (False, True)}
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -169,10 +188,11 @@ class Transport:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the session and its connections. Idempotent; the transport cannot be used afterwards."""
+        """Close the session and its connections, unless the caller gave them. Idempotent; the transport cannot be
+        used afterwards."""
         self._closed = True
         session, self._session = self._session, None
-        if session is not None:
+        if session is not None and self._owns_session:
             await session.close()
             # Lets the connections' close callbacks run now rather than warn about unclosed transports later.
             await asyncio.sleep(0)
@@ -191,10 +211,11 @@ class Transport:
         """The request for `path` below the base URL: `token` replaces the client token for it (a site token), and
         `timeout` (seconds per attempt) and `max_retries` replace the transport's defaults."""
         secret = self._token if token is None else _checked_token(token)
+        has_body = body is not None
         return Request(
             method=method,
             url=self._url(path, params),
-            headers=self._headers(secret, has_body=body is not None),
+            headers=self._client_headers[has_body] if token is None else self._headers(secret, has_body=has_body),
             body=body,
             timeout=_client_timeout(self._timeout if timeout is None else check_timeout(timeout)),
             max_retries=self._max_retries if max_retries is None else check_max_retries(max_retries),
@@ -239,7 +260,7 @@ class Transport:
         async with slots:
             started = time.monotonic()
             try:
-                reply = await _exchange(session, request, self._max_response_size)
+                reply = await _exchange(session, request, self._max_response_size, self._proxy)
             except BaseException as exc:
                 _log_attempt(request, type(exc).__name__, attempt, started)
                 raise
@@ -266,12 +287,17 @@ class Transport:
             raise RuntimeError("this Transport is closed")
         loop = asyncio.get_running_loop()
         if self._session is None or self._slots is None:
-            # Limit equal to the semaphore: a request holding a slot never waits in aiohttp's own pool queue.
-            connector = aiohttp.TCPConnector(limit=self._connection_limit)
-            self._session = aiohttp.ClientSession(
-                connector=connector, trust_env=self._trust_env, cookie_jar=aiohttp.DummyCookieJar()
-            )
-            self._slots = asyncio.Semaphore(self._connection_limit)
+            if self._session is None:
+                # Limit equal to the semaphore: a request holding a slot never waits in aiohttp's own pool queue.
+                self._session = aiohttp.ClientSession(
+                    connector=self._connector or aiohttp.TCPConnector(limit=self._connection_limit),
+                    connector_owner=self._connector is None,
+                    trust_env=self._trust_env,
+                    cookie_jar=aiohttp.DummyCookieJar(),
+                )
+            # A given pool's own limit, if it sets one, bounds what we send at once as ours does.
+            given = self._session.connector.limit if self._session.connector is not None else 0
+            self._slots = asyncio.Semaphore(min(given, self._connection_limit) if given else self._connection_limit)
             self._loop = loop
         elif loop is not self._loop:
             raise RuntimeError("a Transport can only be used from the event loop it first ran in")
@@ -282,7 +308,7 @@ class Transport:
         return url.with_query(_query_pairs(params)) if params else url
 
     def _headers(self, token: str, *, has_body: bool) -> dict[str, str]:
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "User-Agent": self._user_agent}
+        headers = {**self._common_headers, "Authorization": f"Bearer {token}"}
         if has_body:
             headers["Content-Type"] = "application/json"
         return headers
@@ -293,7 +319,7 @@ class _BodyTooLarge(Exception):
         self.announced = "" if length is None else f" (it announced {length})"
 
 
-async def _exchange(session: aiohttp.ClientSession, request: Request, limit: int) -> _Reply:
+async def _exchange(session: aiohttp.ClientSession, request: Request, limit: int, proxy: str | None) -> _Reply:
     async with session.request(
         request.method,
         request.url,
@@ -301,6 +327,7 @@ async def _exchange(session: aiohttp.ClientSession, request: Request, limit: int
         headers=request.headers,
         timeout=request.timeout,
         allow_redirects=False,
+        proxy=proxy,
     ) as response:
         # Reading it all hands the connection back to the pool before any retry wait; a body given up on mid-way
         # closes its connection instead.
@@ -396,6 +423,26 @@ def _checked_base_url(base_url: str) -> URL:
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
     return url.with_query(None).with_fragment(None)
+
+
+def _checked_proxy(proxy: str | None) -> str | None:
+    if proxy is not None and (URL(proxy).scheme not in ("http", "https") or not URL(proxy).host):
+        raise ValueError("proxy must be an absolute http(s) URL, e.g. http://proxy.internal:3128")
+    return proxy
+
+
+_OURS = frozenset({"authorization", "accept", "user-agent", "content-type"})
+
+
+def _checked_default_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """The caller's extra headers, refusing those flip-async sets itself (the token above all)."""
+    given = dict(headers or {})
+    if clash := sorted(name for name in given if name.lower() in _OURS):
+        raise ValueError(
+            f"default_headers cannot set {', '.join(clash)}: flip-async sets it (the token with token=, the "
+            "product with user_agent=)"
+        )
+    return given
 
 
 def _checked_token(token: str) -> str:
