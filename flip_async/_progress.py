@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -19,13 +20,18 @@ PLAIN_INTERVAL_SECONDS = 5.0
 class RunReport:
     """Counts outcomes as they arrive, draws progress on `stream`, and prints the summary at the end."""
 
-    def __init__(self, stream: TextIO, total: int | None, *, interactive: bool | None = None) -> None:
-        self.console = Console(file=stream, highlight=False)
+    def __init__(
+        self, stream: TextIO, total: int | None, *, out: Path | None = None, interactive: bool | None = None
+    ) -> None:
+        # soft_wrap: a message is one line however long, so that logs and `grep` see it whole.
+        self.console = Console(file=stream, highlight=False, soft_wrap=True)
         self.counts: Counter[OutcomeStatus] = Counter()
-        self.first_errors: list[CommissionOutcome] = []
+        self.first_errors: list[tuple[CommissionOutcome, int | None]] = []
+        """The first few outcomes with an error, each with its file line when known."""
         self.errors = 0
         self.retries = 0
         self.total = total
+        self._out = out
         self._started = time.monotonic()
         self._last_line = self._started
         self._interactive = self.console.is_terminal if interactive is None else interactive
@@ -56,13 +62,14 @@ class RunReport:
     def finished(self) -> int:
         return sum(self.counts.values())
 
-    def add(self, outcome: CommissionOutcome) -> None:
+    def add(self, outcome: CommissionOutcome, line: int | None = None) -> None:
+        """Count one finished row; `line` is where it starts in the input file, if it came from one."""
         self.counts[outcome.status] += 1
         self.retries += max(outcome.attempts - 1, 0)
         if outcome.error is not None:
             self.errors += 1
             if len(self.first_errors) < FIRST_ERRORS_SHOWN:
-                self.first_errors.append(outcome)
+                self.first_errors.append((outcome, line))
         if self._bar is not None:
             self._bar.update(self._task, completed=self.finished, rate=self._rate())
         elif time.monotonic() - self._last_line >= PLAIN_INTERVAL_SECONDS:
@@ -81,16 +88,19 @@ class RunReport:
         self.console.print(
             f"{self.finished} rows in {elapsed:.1f} s ({self._rate():.1f} sites/s), {self.retries} retries"
         )
-        for outcome in self.first_errors:
+        for outcome, line in self.first_errors:
             first_line = str(outcome.error).splitlines()[0] if str(outcome.error) else type(outcome.error).__name__
+            where = f"row {outcome.row}" + ("" if line is None else f", line {line}")
             self.console.print(
-                f"row {outcome.row} ({outcome.site_id or 'no site id'}): {outcome.status.value}: {first_line}",
-                markup=False,
+                f"{where} ({outcome.site_id or 'no site id'}): {outcome.status.value}: {first_line}", markup=False
             )
             for detail in str(outcome.error).splitlines()[1:4]:
                 self.console.print(f"    {detail.strip()}", markup=False)
         if self.errors > len(self.first_errors):
-            self.console.print(f"... and {self.errors - len(self.first_errors)} more rows with errors (see --out)")
+            see = "" if self._out is None else f" (see {self._out})"
+            self.console.print(
+                f"... and {self.errors - len(self.first_errors)} more rows with errors{see}", markup=False
+            )
 
     def _rate(self) -> float:
         elapsed = time.monotonic() - self._started

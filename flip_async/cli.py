@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import signal
@@ -17,12 +18,15 @@ import orjson
 
 from flip_async import FlipClient
 from flip_async._progress import RunReport
+from flip_async._version import __version__
 from flip_async.bulk import CommissionOutcome, Journal, JournalError, OutcomeStatus
 from flip_async.errors import FlipError
-from flip_async.rows import FORMATS, count_rows, read_rows
+from flip_async.rows import FORMATS, FileRow, FleetFileError, count_rows, read_numbered_rows
 from flip_async.sandbox import Faults, Sandbox, serve
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# A token file holds one token; anything much larger is the wrong file, and is not read whole.
+_TOKEN_FILE_LIMIT = 64 * 1024
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,16 +34,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _log_to_stderr(args.verbose)
     try:
-        return int(args.run(parser, args))
+        return int(args.run(args.command_parser, args))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flip-async", description="Commission fleets into Flip, or run its sandbox.")
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="log retries (-v) or every request attempt (-vv) to stderr"
-    )
+    parser.add_argument("--version", action="version", version=f"flip-async {__version__}")
+    _add_verbose(parser, default=0)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     commission = commands.add_parser(
@@ -47,12 +50,22 @@ def _parser() -> argparse.ArgumentParser:
         help="commission every site in a fleet file",
         description="Commission every site in FILE (JSON Lines, a JSON array, or CSV with dotted column names such "
         "as site.id and devices.0.type). Exit status: 0 when every site ended commissioned, already commissioned "
-        "or skipped; 1 when any failed or was invalid; 2 for a usage error; 130 when interrupted.",
+        "or skipped; 1 when any failed or was invalid, or FILE holds no rows; 2 for a usage error; 130 when "
+        "interrupted.",
     )
+    _add_verbose(commission)
     commission.add_argument("file", type=Path, metavar="FILE")
     commission.add_argument("--format", choices=FORMATS, help="the file's format (default: from its extension)")
     commission.add_argument("--base-url", help="the API's base URL (default: FLIP_BASE_URL, else Flip's production)")
-    commission.add_argument("--token", help="the client token (default: FLIP_API_TOKEN)")
+    tokens = commission.add_mutually_exclusive_group()
+    tokens.add_argument(
+        "--token",
+        help="the client token (default: FLIP_API_TOKEN). A token on the command line is visible to other users "
+        "in `ps`: prefer FLIP_API_TOKEN or --token-file",
+    )
+    tokens.add_argument(
+        "--token-file", type=Path, metavar="PATH", help="read the client token from PATH (whitespace around it ignored)"
+    )
     commission.add_argument("--concurrency", type=_positive_int, default=16, help="requests in flight (default 16)")
     commission.add_argument("--rate-limit", type=_positive_float, help="at most this many new requests per second")
     commission.add_argument("--timeout", type=_positive_float, default=30.0, help="seconds per attempt (default 30)")
@@ -73,15 +86,27 @@ def _parser() -> argparse.ArgumentParser:
         help="commission against a fresh embedded sandbox started for this run (needs no token)",
     )
     _add_fault_options(commission, prefix="sandbox-")
-    commission.set_defaults(run=_commission_command)
+    commission.set_defaults(run=_commission_command, command_parser=commission)
 
     sandbox = commands.add_parser("sandbox", help="serve the embedded Flip sandbox until Ctrl-C")
+    _add_verbose(sandbox)
     sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     sandbox.add_argument("--token", help="the client token it accepts (default: a random one, printed at start)")
     _add_fault_options(sandbox, prefix="")
-    sandbox.set_defaults(run=_sandbox_command)
+    sandbox.set_defaults(run=_sandbox_command, command_parser=sandbox)
     return parser
+
+
+def _add_verbose(parser: argparse.ArgumentParser, default: Any = argparse.SUPPRESS) -> None:
+    """-v/-vv, before the subcommand or after it (a subcommand's count, when given, is the one that counts)."""
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="log retries (-v) or every request attempt (-vv) to stderr",
+    )
 
 
 def _add_fault_options(parser: argparse.ArgumentParser, *, prefix: str) -> None:
@@ -139,30 +164,93 @@ def _faults(args: argparse.Namespace, prefix: str) -> Faults:
 def _commission_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not args.file.is_file():
         parser.error(f"{args.file}: no such file")
-    if not args.sandbox and not (args.token or os.environ.get("FLIP_API_TOKEN")):
-        parser.error("no token: pass --token, set FLIP_API_TOKEN, or use --sandbox")
+    _refuse_shared_files(parser, args)
+    token = None if args.sandbox else _token(parser, args)
     try:
-        return asyncio.run(_commission(args))
+        total = count_rows(args.file, args.format)
+        if total == 0:
+            print(f"flip-async commission: {args.file}: no rows found, nothing to commission", file=sys.stderr)
+            return EXIT_FAILURES
+        return asyncio.run(_commission(args, token, total))
     except asyncio.CancelledError:  # SIGTERM; Ctrl-C arrives as KeyboardInterrupt, handled in main()
         return EXIT_INTERRUPTED
-    except (UnicodeDecodeError, OSError, JournalError) as exc:  # unreadable input, unusable journal
+    except FleetFileError as exc:  # the file as a whole (a CSV header naming a column twice, a UTF-16 file)
+        parser.exit(EXIT_USAGE, f"flip-async commission: {args.file}: {exc}\n")
+    except (OSError, JournalError) as exc:  # a file we cannot open, an unusable journal
         parser.exit(EXIT_USAGE, f"flip-async commission: {exc}\n")
 
 
-async def _commission(args: argparse.Namespace) -> int:
-    report = RunReport(sys.stderr, count_rows(args.file, args.format))
+def _refuse_shared_files(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """FILE, --journal and --out must be three files: --out truncates its file, and the journal grows its own."""
+    named = [("FILE", args.file), ("--journal", args.journal), ("--out", args.out)]
+    given = [(name, path) for name, path in named if path is not None]
+    for (first_name, first), (second_name, second) in itertools.combinations(given, 2):
+        if _same_file(first, second):
+            parser.error(f"{first_name} and {second_name} are the same file ({second}): give each its own")
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """The same path once symlinks are resolved, or one file under two names (a hard link, a case-blind disk)."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist (yet), so they are not one file
+        return False
+
+
+def _token(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
+    token = _read_token_file(parser, args.token_file) if args.token_file else args.token
+    token = token or os.environ.get("FLIP_API_TOKEN")
+    if not token:
+        parser.error("no token: pass --token-file, set FLIP_API_TOKEN, or use --sandbox")
+    return token
+
+
+def _read_token_file(parser: argparse.ArgumentParser, path: Path) -> str:
+    """The token in `path`. Complaints name the file, never what it holds."""
+    try:
+        with path.open("rb") as file:
+            content = file.read(_TOKEN_FILE_LIMIT + 1)
+    except OSError as exc:
+        parser.error(f"--token-file {path}: cannot read it ({exc.strerror or type(exc).__name__})")
+    if len(content) > _TOKEN_FILE_LIMIT:
+        parser.error(f"--token-file {path}: larger than {_TOKEN_FILE_LIMIT} bytes, so not a token file")
+    try:
+        token = content.decode().strip()
+    except UnicodeDecodeError:
+        parser.error(f"--token-file {path}: not UTF-8 text")
+    if not token:
+        parser.error(f"--token-file {path}: the file is empty")
+    if not token.isprintable() or any(character.isspace() for character in token):
+        parser.error(f"--token-file {path}: holds more than the token (spaces or several lines)")
+    return token
+
+
+async def _commission(args: argparse.Namespace, token: str | None, total: int | None) -> int:
+    report = RunReport(sys.stderr, total, out=args.out)
+    # The file line of each row in flight, for its outcome's messages; an entry lives from read to outcome only, so
+    # this holds no more than the run's window of rows.
+    lines: dict[int, int] = {}
+
+    def rows() -> Iterator[FileRow]:
+        for index, (line, row) in enumerate(read_numbered_rows(args.file, args.format)):
+            lines[index] = line
+            yield row
+
     interrupted = False
     try:
-        async with _client(args) as flip:
+        async with _client(args, token) as flip:
             with _journal(args, flip) as journal, _out_file(args.out) as out, report:
 
                 def record(outcome: CommissionOutcome) -> None:
                     # Called for every finished row, including those that finish while Ctrl-C drains the run.
-                    report.add(outcome)
-                    _write_out(out, outcome)
+                    line = lines.pop(outcome.row, None)
+                    report.add(outcome, line)
+                    _write_out(out, outcome, line)
 
                 outcomes = flip.commission_many(
-                    read_rows(args.file, args.format),
+                    rows(),
                     concurrency=args.concurrency,
                     journal=journal,
                     rate_limit=args.rate_limit,
@@ -190,7 +278,7 @@ def _journal(args: argparse.Namespace, flip: FlipClient) -> contextlib.AbstractC
 
 
 @contextlib.asynccontextmanager
-async def _client(args: argparse.Namespace) -> AsyncIterator[FlipClient]:
+async def _client(args: argparse.Namespace, token: str | None) -> AsyncIterator[FlipClient]:
     """A client for the run: against a fresh in-process sandbox with --sandbox, else against the API."""
     options: dict[str, Any] = {
         "timeout": args.timeout,
@@ -198,7 +286,7 @@ async def _client(args: argparse.Namespace) -> AsyncIterator[FlipClient]:
         "connection_limit": args.concurrency,
     }
     if not args.sandbox:
-        async with FlipClient(args.token, base_url=args.base_url, **options) as flip:
+        async with FlipClient(token, base_url=args.base_url, **options) as flip:
             yield flip
         return
     async with (
@@ -225,9 +313,10 @@ def _out_file(path: Path | None) -> contextlib.AbstractContextManager[IO[bytes] 
     return path.open("wb") if path is not None else contextlib.nullcontext()
 
 
-def _write_out(out: IO[bytes] | None, outcome: CommissionOutcome) -> None:
+def _write_out(out: IO[bytes] | None, outcome: CommissionOutcome, line: int | None) -> None:
     if out is not None:
-        out.write(orjson.dumps(outcome.to_record()) + b"\n")
+        record = outcome.to_record()
+        out.write(orjson.dumps({"row": record["row"], "line": line, **record}) + b"\n")
 
 
 def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import os
@@ -16,7 +17,9 @@ import orjson
 import pytest
 from support import journal_outcomes, seed_row
 
+from flip_async import __version__
 from flip_async.cli import main
+from flip_async.sandbox import Sandbox
 
 
 def fleet(count: int, *, invalid: int = 0) -> list[dict[str, Any]]:
@@ -189,9 +192,203 @@ def test_ctrl_c_stops_cleanly_and_the_journal_resumes_without_resending(tmp_path
     assert len([record for record in resumed if record["status"] == "commissioned"]) == 400 - len(done)
 
 
-def test_a_file_that_is_not_utf_8_is_a_usage_error(tmp_path: Path) -> None:
+def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`flip-async ...` in a subprocess, as a user runs it: stderr is a pipe, not a terminal."""
+    return subprocess.run(
+        [sys.executable, "-m", "flip_async.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def test_a_bad_row_in_any_format_is_its_own_outcome_and_every_other_row_is_commissioned(tmp_path: Path) -> None:
+    good = fleet(4)
+    array = tmp_path / "fleet.json"
+    elements = [json.dumps(row, indent=2) for row in good]
+    elements.insert(2, '{"site": {"id": "broken", "zip_code": "88800",}}')  # a trailing comma
+    array.write_text("[\n" + ",\n".join(elements) + "\n]\n")
+    table = write(tmp_path / "fleet.csv", good)
+    header, *lines = table.read_bytes().splitlines(keepends=True)
+    cells = lines[0].split(b",")
+    long_cell = b",".join([*cells[:-1], b"x" * 200_000 + b"\n"])
+    latin1 = lines[1].replace(b"88800", b"Mayag\xfcez")
+    table.write_bytes(b"".join([header, lines[0], long_cell, latin1, b"s-9,too,few\n", *lines[1:]]))
+    for source, broken in ((array, 1), (table, 3)):
+        out = tmp_path / f"{source.name}.out"
+        result = run_cli("commission", source, "--sandbox", "--out", out, "--ordered")
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        records = outcomes(out)
+        assert [record["status"] for record in records].count("commissioned") == 4
+        invalid = [record for record in records if record["status"] == "invalid"]
+        assert len(invalid) == broken
+        assert all(f"line {record['line']}: " in record["error"] for record in invalid)
+    csv_errors = [
+        record["error"].splitlines()[-1].strip() for record in outcomes(tmp_path / "fleet.csv.out") if record["error"]
+    ]
+    assert "$: line 3: not readable as CSV (field larger than field limit (131072))" in csv_errors
+    assert "$: line 4: the site.zip_code cell is not UTF-8 text (byte 0xFC); save the file as UTF-8" in csv_errors
+    assert "$: line 5: 3 cells, but the header has 23 columns" in csv_errors
+    json_errors = [record["error"] for record in outcomes(tmp_path / "fleet.json.out") if record["error"]]
+    assert "line 72: element 2 is not valid JSON (Expecting property name" in json_errors[0]
+
+
+def test_out_records_and_the_summary_name_the_file_line_of_each_row(tmp_path: Path) -> None:
     source = tmp_path / "fleet.csv"
-    source.write_bytes("site.id,site.city\ns-1,Mayag\u00fcez\n".encode("latin-1"))
-    with pytest.raises(SystemExit) as exited:
-        main(["commission", str(source), "--sandbox"])
-    assert exited.value.code == 2
+    write(source, fleet(3, invalid=1))
+    source.write_text(source.read_text().replace("\n", "\n\n", 1))  # a blank line after the header
+    out = tmp_path / "out.jsonl"
+    result = run_cli("commission", source, "--sandbox", "--out", out, "--ordered")
+    assert [(record["row"], record["line"]) for record in outcomes(out)] == [(0, 3), (1, 4), (2, 5)]
+    assert "row 0, line 3 (site-0): invalid: 1 problem in CommissionRequest:" in result.stderr
+
+
+def test_a_csv_header_naming_a_column_twice_is_a_usage_error(tmp_path: Path) -> None:
+    source = tmp_path / "fleet.csv"
+    source.write_text("site.id,site.zip_code,site.id\ns-1,88800,s-1\n")
+    result = run_cli("commission", source, "--sandbox")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"flip-async commission: {source}: line 1: the CSV header names column 'site.id' twice"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("fleet.jsonl", ""), ("fleet.csv", "site.id,site.zip_code\n"), ("fleet.txt", "garbage"), ("fleet.json", "[]")],
+)
+def test_a_file_without_rows_exits_1_saying_so(tmp_path: Path, name: str, content: str) -> None:
+    source = tmp_path / name
+    source.write_text(content)
+    journal = tmp_path / "run.journal"
+    result = run_cli("commission", source, "--sandbox", "--journal", journal)
+    assert result.returncode == 1
+    assert result.stderr == f"flip-async commission: {source}: no rows found, nothing to commission\n"
+    assert not journal.exists()  # refused before anything was touched
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--out", "{fleet}"], "FILE and --out are the same file"),
+        (["--journal", "{fleet}"], "FILE and --journal are the same file"),
+        (["--out", "{hard_link}"], "FILE and --out are the same file"),
+        (["--journal", "{symlink}"], "FILE and --journal are the same file"),
+        (["--out", "{dotted}"], "FILE and --out are the same file"),
+        (["--journal", "{new}", "--out", "{new}"], "--journal and --out are the same file"),
+    ],
+)
+def test_fleet_journal_and_out_must_be_three_files(tmp_path: Path, options: list[str], message: str) -> None:
+    source = write(tmp_path / "fleet.jsonl", fleet(3))
+    before = source.read_bytes()
+    (tmp_path / "hard.jsonl").hardlink_to(source)
+    (tmp_path / "link.jsonl").symlink_to(source)
+    paths = {
+        "fleet": str(source),
+        "hard_link": str(tmp_path / "hard.jsonl"),
+        "symlink": str(tmp_path / "link.jsonl"),
+        "dotted": f"{tmp_path}/./sub/../fleet.jsonl",
+        "new": str(tmp_path / "new.jsonl"),
+    }
+    (tmp_path / "sub").mkdir()
+    result = run_cli("commission", source, "--sandbox", *(option.format(**paths) for option in options))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert source.read_bytes() == before
+    assert not (tmp_path / "new.jsonl").exists()
+
+
+async def run_cli_async(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """`flip-async ...` in a subprocess while this event loop serves a sandbox; the exit status and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "flip_async.cli",
+        *map(str, args),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+        env={key: value for key, value in {**os.environ, **(env or {})}.items() if key != "FLIP_API_TOKEN"},
+    )
+    async with asyncio.timeout(60):
+        _, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, err.decode()
+
+
+async def test_the_token_is_read_from_token_file(tmp_path: Path) -> None:
+    source = write(tmp_path / "fleet.jsonl", fleet(2))
+    token_file = tmp_path / "token"
+    async with Sandbox(token="sandbox-token-from-a-file") as sandbox:
+        token_file.write_text("\n  sandbox-token-from-a-file \n")
+        code, err = await run_cli_async(
+            "commission", source, "--base-url", sandbox.base_url, "--token-file", token_file
+        )
+        assert (code, sandbox.stats.sites_created) == (0, 2), err
+        token_file.write_text("not-the-token\n")
+        code, err = await run_cli_async(
+            "commission", source, "--base-url", sandbox.base_url, "--token-file", token_file
+        )
+        assert code == 1
+        assert "401 Unauthorized" in err
+    assert "not-the-token" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read it (No such file or directory)"),
+        ("", "the file is empty"),
+        (" \n\t\n", "the file is empty"),
+        ("secret-one\nsecret-two\n", "holds more than the token (spaces or several lines)"),
+        (b"secret-\xff", "not UTF-8 text"),
+    ],
+)
+def test_a_token_file_that_holds_no_token_is_a_usage_error_naming_it_not_its_content(
+    tmp_path: Path, content: str | bytes | None, message: str
+) -> None:
+    source = write(tmp_path / "fleet.jsonl", fleet(1))
+    token_file = tmp_path / "token"
+    if isinstance(content, str):
+        token_file.write_text(content)
+    elif content is not None:
+        token_file.write_bytes(content)
+    result = run_cli("commission", source, "--token-file", token_file, env={"FLIP_API_TOKEN": "from-the-env"})
+    assert result.returncode == 2
+    assert f"--token-file {token_file}: {message}" in result.stderr
+    assert "secret" not in result.stderr
+
+
+def test_help_warns_that_a_token_on_the_command_line_is_visible_in_ps() -> None:
+    result = run_cli("commission", "--help", env={"COLUMNS": "200"})
+    assert "A token on the command line is visible to other users in `ps`: prefer FLIP_API_TOKEN or --token-file" in (
+        result.stdout
+    )
+    assert "--token-file PATH" in result.stdout
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert (result.returncode, result.stdout) == (0, f"flip-async {__version__}\n")
+
+
+def test_verbose_is_accepted_after_the_subcommand(tmp_path: Path) -> None:
+    source = write(tmp_path / "fleet.jsonl", fleet(1))
+    result = run_cli("commission", source, "--sandbox", "-vv")
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG flip_async: POST /v1/commission -> 200 (attempt 1" in result.stderr
+
+
+def test_messages_are_not_wrapped_and_see_out_only_with_out(tmp_path: Path) -> None:
+    long_id = "site-with-a-long-identifier-" + "x" * 100
+    rows = fleet(8, invalid=8)
+    rows[0]["site"]["id"] = long_id
+    source = write(tmp_path / "fleet.jsonl", rows)
+    without_out = run_cli("commission", source, "--sandbox", "--ordered")
+    assert f"row 0, line 1 ({long_id}): invalid: " in without_out.stderr  # one line, over 80 columns
+    assert "... and 3 more rows with errors\n" in without_out.stderr
+    out = tmp_path / "out.jsonl"
+    with_out = run_cli("commission", source, "--sandbox", "--out", out)
+    assert f"... and 3 more rows with errors (see {out})\n" in with_out.stderr

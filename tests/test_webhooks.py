@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -21,6 +22,8 @@ from flip_async import models
 from flip_async.errors import FlipError, Problem
 from flip_async.webhooks import (
     DEFAULT_PATH,
+    MemorySeenIds,
+    SeenIds,
     WebhookEvent,
     WebhookPayloadError,
     WebhookReceiver,
@@ -140,7 +143,14 @@ def test_missing_or_empty_header_is_named(name: str, value: str | None) -> None:
         ("+1614265330", "is not a whole number of seconds since 1970"),
         ("1_614_265_330", "is not a whole number of seconds since 1970"),
         ("١٦١٤٢٦٥٣٣٠", "is not a whole number of seconds since 1970"),  # Arabic-Indic digits: int() reads them
-        ("9" * 5000, "is not a plausible time"),
+        ("9" * 5000, "is not a plausible time (it is before 2000 or after 2100)"),
+        # int() reads these, and float() of them overflows: once an unauthenticated 500.
+        ("9" * 309, "is not a plausible time (it is before 2000 or after 2100)"),
+        ("9" * 4300, "is not a plausible time (it is before 2000 or after 2100)"),
+        ("0", "is not a plausible time (it is before 2000 or after 2100)"),
+        ("946684799", "is not a plausible time (it is before 2000 or after 2100)"),
+        ("4102444800", "is not a plausible time (it is before 2000 or after 2100)"),
+        ("0" * 5000 + "9" * 11, "is not a plausible time (it is before 2000 or after 2100)"),
     ],
 )
 def test_malformed_timestamp(timestamp: str, expected: str) -> None:
@@ -512,15 +522,145 @@ async def test_duplicate_id_gets_204_without_a_second_call(
     assert [event.webhook_id for event in recorder.events] == ["msg_1", "msg_2"]
 
 
-async def test_dedupe_forgets_the_oldest_id_beyond_its_size(recorder: Recorder) -> None:
-    receiver = WebhookReceiver(SECRET, recorder, clock=lambda: NOW, dedupe_size=2)
-    app = web.Application()
-    app.router.add_post("/hook", receiver.handle)
-    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
-        for webhook_id in ("a", "b", "c", "a", "c"):
-            assert (await deliver(client, webhook_id=webhook_id))[0] == 204
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+Serve = Callable[[WebhookReceiver], Awaitable["TestClient[web.Request, web.Application]"]]
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Serve]:
+    """Serves a receiver on 127.0.0.1; drained and closed at the end of the test."""
+    started: list[tuple[WebhookReceiver, TestClient[web.Request, web.Application]]] = []
+
+    async def start(receiver: WebhookReceiver) -> TestClient[web.Request, web.Application]:
+        app = web.Application()
+        app.router.add_post("/hook", receiver.handle)
+        test_client = TestClient(TestServer(app, host="127.0.0.1"))
+        await test_client.start_server()
+        started.append((receiver, test_client))
+        return test_client
+
+    yield start
+    for receiver, test_client in started:
+        await test_client.close()
         await receiver.drain()
-    assert [event.webhook_id for event in recorder.events] == ["a", "b", "c", "a"]
+
+
+async def deliver_at(
+    client: TestClient[web.Request, web.Application], timestamp: int, webhook_id: str = "msg_1"
+) -> int:
+    headers = signed_headers(SECRET, COMMAND_BODY, webhook_id=webhook_id, timestamp=timestamp)
+    async with client.post("/hook", data=COMMAND_BODY, headers=headers) as response:
+        return response.status
+
+
+async def test_an_id_is_remembered_for_the_tolerance_whatever_the_number_of_newer_ids(
+    serve: Serve, recorder: Recorder
+) -> None:
+    clock = Clock(NOW)
+    receiver = WebhookReceiver(SECRET, recorder, clock=clock)
+    client = await serve(receiver)
+    assert await deliver_at(client, NOW, "a") == 204
+    for number in range(300):  # far more than one old size-bounded window would have let through
+        assert await deliver_at(client, NOW, f"newer-{number}") == 204
+    clock.now = NOW + 299
+    assert await deliver_at(client, NOW, "a") == 204
+    await receiver.drain()
+    assert [event.webhook_id for event in recorder.events].count("a") == 1
+    assert len(recorder.events) == 301
+
+
+@pytest.mark.parametrize("skew", [-300, 0, 300], ids=["timestamp-behind", "in-step", "timestamp-ahead"])
+async def test_no_replay_that_passes_the_timestamp_check_counts_as_new(
+    serve: Serve,
+    recorder: Recorder,
+    skew: int,
+) -> None:
+    """Accepted with a timestamp up to the tolerance off this clock, then replayed until it no longer verifies."""
+    clock = Clock(NOW)
+    receiver = WebhookReceiver(SECRET, recorder, clock=clock)
+    client = await serve(receiver)
+    timestamp = NOW + skew
+    assert await deliver_at(client, timestamp) == 204
+    replays = []
+    for elapsed in range(0, 2 * 300 + 2, 30):
+        clock.now = NOW + elapsed + 0.5
+        replays.append(await deliver_at(client, timestamp))
+    await receiver.drain()
+    assert len(recorder.events) == 1  # every replay was either a known id (204) or stale (401)
+    verifies_until = timestamp + 300
+    assert replays == [204 if NOW + elapsed + 0.5 <= verifies_until else 401 for elapsed in range(0, 602, 30)]
+
+
+async def test_an_id_is_forgotten_once_no_replay_of_it_can_verify(serve: Serve, recorder: Recorder) -> None:
+    clock = Clock(NOW)
+    receiver = WebhookReceiver(SECRET, recorder, clock=clock, tolerance=timedelta(seconds=10))
+    client = await serve(receiver)
+    assert await deliver_at(client, NOW) == 204
+    clock.now = NOW + 2 * 10 + 1.5
+    assert await deliver_at(client, NOW + 20) == 204  # a new webhook reusing the id, long after: processed again
+    await receiver.drain()
+    assert len(recorder.events) == 2
+
+
+async def test_memory_seen_ids_stay_for_their_ttl_and_memory_holds_one_window() -> None:
+    clock = Clock(0.0)
+    seen = MemorySeenIds(clock=clock)
+    assert isinstance(seen, SeenIds)
+    assert await seen.contains_or_add("first", ttl=10) is False
+    for number in range(50_000):
+        clock.now = number * 0.001  # 50 seconds of 1,000 webhooks a second
+        if number == 9_000:
+            assert await seen.contains_or_add("first", ttl=10) is True  # 9 s later, 9,000 ids newer
+        await seen.contains_or_add(f"id-{number}", ttl=10)
+    assert await seen.contains_or_add("first", ttl=10) is False  # 50 s later: forgotten, remembered afresh
+    assert len(seen) <= 10_002  # the ids of the last 10 seconds, not 50,000
+    assert await seen.contains_or_add("id-49999", ttl=10) is True
+    assert await seen.contains_or_add("id-39000", ttl=10) is False
+
+
+class FlakyStore:
+    """A SeenIds store (a Redis one, say) that fails while `down`, recording the ttl it is asked for."""
+
+    def __init__(self) -> None:
+        self.down = True
+        self.ttls: list[float] = []
+        self._memory = MemorySeenIds()
+
+    async def contains_or_add(self, webhook_id: str, ttl: float) -> bool:
+        self.ttls.append(ttl)
+        if self.down:
+            raise ConnectionError("redis://dedup:6379 is unreachable")
+        return await self._memory.contains_or_add(webhook_id, ttl)
+
+
+async def test_a_failing_dedup_store_answers_503_and_the_redelivery_is_processed(
+    serve: Serve,
+    recorder: Recorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = FlakyStore()
+    receiver = WebhookReceiver(SECRET, recorder, clock=lambda: NOW, dedup=store)
+    client = await serve(receiver)
+    headers = signed_headers(SECRET, COMMAND_BODY, webhook_id="msg_1", timestamp=NOW)
+    async with client.post("/hook", data=COMMAND_BODY, headers=headers) as response:
+        assert response.status == 503
+        assert response.headers["Retry-After"] == "5"
+    assert any("dedup store failed" in record.getMessage() for record in caplog.records)
+    store.down = False
+    assert await deliver_at(client, NOW) == 204
+    assert await deliver_at(client, NOW) == 204
+    await receiver.drain()
+    assert len(recorder.events) == 1
+    assert store.ttls == [601.0] * 3  # twice the 5-minute tolerance, and a second
 
 
 async def test_bad_signature_gets_401_and_no_call_and_the_id_is_not_burnt(
@@ -648,8 +788,156 @@ async def test_webhook_app_routes_the_default_path_and_drains_on_cleanup(recorde
     assert len(recorder.events) == 1
 
 
-def test_receiver_refuses_bad_limits(recorder: Recorder) -> None:
-    with pytest.raises(ValueError, match="max_body_size"):
-        WebhookReceiver(SECRET, recorder, max_body_size=0)
-    with pytest.raises(ValueError, match="dedupe_size"):
-        WebhookReceiver(SECRET, recorder, dedupe_size=-1)
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("max_body_size", 0),
+        ("max_pending", 0),
+        ("callback_timeout", 0),
+        ("callback_timeout", -1.0),
+        ("callback_timeout", float("inf")),
+        ("callback_timeout", float("nan")),
+    ],
+)
+def test_receiver_refuses_bad_limits(recorder: Recorder, option: str, value: float) -> None:
+    with pytest.raises(ValueError, match=option):
+        WebhookReceiver(SECRET, recorder, **{option: value})
+
+
+@pytest.mark.parametrize("timestamp", ["9" * 309, "9" * 4300, "9" * 5000, "-1", "1e9", "0", "99999999999"])
+async def test_an_implausible_timestamp_gets_401_not_500(
+    client: TestClient[web.Request, web.Application], recorder: Recorder, timestamp: str
+) -> None:
+    headers = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": timestamp,
+        "webhook-signature": sign(SECRET, "msg_1", NOW, COMMAND_BODY),
+    }
+    async with client.post("/hook", data=COMMAND_BODY, headers=headers) as response:
+        assert response.status == 401
+        assert (await response.text()).startswith("the webhook-timestamp header is not a")
+    assert recorder.events == []
+
+
+async def never_finish(_: WebhookEvent) -> None:
+    await asyncio.sleep(3600)
+
+
+async def test_a_callback_past_callback_timeout_is_cancelled_and_logged_and_frees_its_slot(
+    serve: Serve,
+    recorder: Recorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def hang_on_the_first(event: WebhookEvent) -> None:
+        if event.webhook_id == "msg_1":
+            await never_finish(event)
+
+    recorder.behaviour = hang_on_the_first
+    receiver = WebhookReceiver(SECRET, recorder, clock=lambda: NOW, callback_timeout=0.2, max_pending=1)
+    client = await serve(receiver)
+    async with asyncio.timeout(5):
+        assert await deliver_at(client, NOW, "msg_1") == 204
+        await receiver.drain()  # returns when the call's own timeout has ended it
+        assert await deliver_at(client, NOW, "msg_2") == 204  # the one slot is free again
+        await receiver.drain()
+    assert [event.webhook_id for event in recorder.events] == ["msg_2"]
+    [overran] = [record for record in caplog.records if "callback_timeout" in record.getMessage()]
+    assert overran.levelno == logging.ERROR
+    assert overran.getMessage() == (
+        "on_event for webhook msg_1 (command.created) ran past callback_timeout (0.2 s) and was cancelled"
+    )
+
+
+async def test_a_callback_raising_its_own_timeout_error_is_logged_as_a_failure(
+    serve: Serve,
+    recorder: Recorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def time_out(_: WebhookEvent) -> None:
+        raise TimeoutError("the device cloud did not answer")
+
+    recorder.behaviour = time_out
+    receiver = WebhookReceiver(SECRET, recorder, clock=lambda: NOW)
+    client = await serve(receiver)
+    assert await deliver_at(client, NOW) == 204
+    await receiver.drain()
+    [failed] = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert failed.getMessage() == "on_event failed for webhook msg_1 (command.created)"
+    assert failed.exc_info is not None
+    assert isinstance(failed.exc_info[1], TimeoutError)
+
+
+async def test_beyond_max_pending_callbacks_a_delivery_gets_503_and_its_id_stays_new(
+    serve: Serve, recorder: Recorder
+) -> None:
+    release = asyncio.Event()
+
+    async def wait_for_release(_: WebhookEvent) -> None:
+        await release.wait()
+
+    recorder.behaviour = wait_for_release
+    receiver = WebhookReceiver(SECRET, recorder, clock=lambda: NOW, max_pending=2)
+    client = await serve(receiver)
+    async with asyncio.timeout(5):
+        assert await deliver_at(client, NOW, "msg_1") == 204
+        assert await deliver_at(client, NOW, "msg_2") == 204
+        headers = signed_headers(SECRET, COMMAND_BODY, webhook_id="msg_3", timestamp=NOW)
+        async with client.post("/hook", data=COMMAND_BODY, headers=headers) as response:
+            assert response.status == 503
+            assert response.headers["Retry-After"] == "5"
+            assert await response.text() == "2 on_event calls are running (max_pending)"
+        release.set()
+        await receiver.drain()
+        assert await deliver_at(client, NOW, "msg_3") == 204  # Flip's re-delivery: processed, not a "duplicate"
+        assert await deliver_at(client, NOW, "msg_1") == 204  # while a seen id stays seen
+        await receiver.drain()
+    assert sorted(event.webhook_id or "" for event in recorder.events) == ["msg_1", "msg_2", "msg_3"]
+
+
+async def test_drain_returns_within_callback_timeout_and_cancels_what_still_runs(
+    serve: Serve,
+    recorder: Recorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cancelled = asyncio.Event()
+
+    async def shrug_off_the_first_cancellation(_: WebhookEvent) -> None:
+        with contextlib.suppress(asyncio.CancelledError):  # a callback that ignores its timeout: drain() must stop it
+            await asyncio.sleep(3600)
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    recorder.behaviour = shrug_off_the_first_cancellation
+    receiver = WebhookReceiver(SECRET, recorder, clock=lambda: NOW, callback_timeout=0.3)
+    client = await serve(receiver)
+    assert await deliver_at(client, NOW) == 204
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with asyncio.timeout(5):
+        await receiver.drain()
+        returned_after = loop.time() - started
+        await cancelled.wait()
+    assert returned_after < 3  # the callback would have slept for an hour
+    assert any(
+        record.getMessage() == "drain() cancels 1 on_event calls still running after 0.3 s: webhooks msg_1"
+        for record in caplog.records
+    )
+    assert recorder.events == []
+
+
+async def test_webhook_app_takes_the_receiver_options(recorder: Recorder) -> None:
+    store = FlakyStore()
+    store.down = False
+    recorder.behaviour = never_finish
+    app = webhook_app(SECRET, recorder, max_pending=1, callback_timeout=0.2, dedup=store)
+    async with asyncio.timeout(5), TestClient(TestServer(app, host="127.0.0.1")) as client:
+        statuses = []
+        for webhook_id in ("msg_1", "msg_2"):
+            headers = signed_headers(SECRET, COMMAND_BODY, webhook_id=webhook_id)
+            async with client.post(DEFAULT_PATH, data=COMMAND_BODY, headers=headers) as response:
+                statuses.append(response.status)
+    assert statuses == [204, 503]
+    assert store.ttls == [601.0]  # msg_2 never reached the store

@@ -4,24 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from aiohttp import web
 
+from flip_async.webhooks._dedup import MemorySeenIds, SeenIds
 from flip_async.webhooks._events import WebhookEvent, WebhookPayloadError, parse_event
 from flip_async.webhooks._signature import DEFAULT_TOLERANCE, ID_HEADER, WebhookVerificationError, WebhookVerifier
 
-__all__ = ["DEFAULT_MAX_BODY_SIZE", "DEFAULT_PATH", "OnEvent", "WebhookReceiver", "webhook_app"]
+__all__ = [
+    "DEFAULT_CALLBACK_TIMEOUT",
+    "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_MAX_PENDING",
+    "DEFAULT_PATH",
+    "RETRY_AFTER_SECONDS",
+    "OnEvent",
+    "WebhookReceiver",
+    "webhook_app",
+]
 
 logger = logging.getLogger("flip_async.webhooks")
 
 DEFAULT_PATH = "/webhooks/flip"
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
-DEFAULT_DEDUPE_SIZE = 10_000
+DEFAULT_CALLBACK_TIMEOUT = 30.0
+DEFAULT_MAX_PENDING = 1000
+# The Retry-After of a 503: slots free up as callbacks finish, and a short wait keeps the re-delivery well inside the
+# replay tolerance, should Flip re-send a webhook with the timestamp it was created with.
+RETRY_AFTER_SECONDS = 5
 _CHUNK_SIZE = 64 * 1024
+_TASK_PREFIX = "flip-webhook-"
 
 OnEvent = Callable[[WebhookEvent], Awaitable[None]]
 
@@ -30,8 +45,21 @@ class WebhookReceiver:
     """Receives Flip webhooks in an aiohttp.web app: route `handle`, and `await drain()` before shutting down.
 
     Each delivery is answered at once (Flip allows 5 seconds): 204 when accepted or already seen, 401 when it fails
-    verification, 400 when it is no webhook envelope, 413 when the body is over `max_body_size` bytes. An accepted
-    event is then passed to `on_event` in a background task; an exception there is logged, never raised.
+    verification, 400 when it is no webhook envelope, 413 when the body is over `max_body_size` bytes, 503 (with
+    Retry-After) when `max_pending` callbacks are already running or `dedup` cannot answer. An accepted event is then
+    passed to `on_event` in a background task; an exception there is logged, never raised, and a call that runs past
+    `callback_timeout` seconds is cancelled and logged.
+
+    `max_pending` (default 1,000) bounds what a stuck downstream can pile up in memory. It is sized for bursts: one
+    demand-response event brings a command webhook per device of a fleet at once, and a 503 asks Flip for a
+    re-delivery it makes only a few times (some of Flip's pages say it suspends an endpoint that keeps failing). So it
+    is a last defence against a callback that no longer finishes, not a throttle; a pending call holds little more
+    than its event.
+
+    `dedup` is where accepted ids are kept (default: this process's memory; see SeenIds for a store shared by
+    replicas). An id is kept for twice the replay `tolerance`, plus a second: a timestamp may be `tolerance` ahead of
+    this machine's clock when first accepted and still verifies `tolerance` after that, so a replay can never pass the
+    timestamp check once its id is forgotten. A 503 leaves the id unseen, so its re-delivery is processed.
     """
 
     def __init__(
@@ -40,16 +68,27 @@ class WebhookReceiver:
         on_event: OnEvent,
         *,
         tolerance: timedelta = DEFAULT_TOLERANCE,
-        dedupe_size: int = DEFAULT_DEDUPE_SIZE,
+        callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT,
+        max_pending: int = DEFAULT_MAX_PENDING,
+        dedup: SeenIds | None = None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if max_body_size < 1:
             raise ValueError(f"max_body_size must be at least 1 byte, got {max_body_size!r}")
+        if not (callback_timeout > 0 and math.isfinite(callback_timeout)):
+            raise ValueError(f"callback_timeout must be a positive number of seconds, got {callback_timeout!r}")
+        if max_pending < 1:
+            raise ValueError(f"max_pending must be at least 1, got {max_pending!r}")
         self._verifier = WebhookVerifier(secret, tolerance=tolerance, clock=clock)
         self._on_event = on_event
-        self._seen = _RecentIds(dedupe_size)
+        self._callback_timeout = callback_timeout
+        self._max_pending = max_pending
+        # The verifier's clock: an id then stays seen as long as the verifier could still accept a replay of it.
+        self._seen = MemorySeenIds(clock=clock) if dedup is None else dedup
+        self._seen_ttl = 2 * tolerance.total_seconds() + 1
         self._max_body_size = max_body_size
+        self._pending = 0  # callbacks running, and deliveries between taking a slot and starting theirs
         # The event loop keeps only weak references to tasks: without these, a running callback could vanish.
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -63,15 +102,28 @@ class WebhookReceiver:
         except WebhookVerificationError as exc:
             return _refuse(401, str(exc), request)
         webhook_id = request.headers[ID_HEADER]
-        if webhook_id in self._seen:
-            logger.debug("Webhook %s was delivered again; acknowledged without processing it twice", webhook_id)
-            return web.Response(status=204)
         try:
             event = parse_event(body, webhook_id=webhook_id)
         except WebhookPayloadError as exc:
             return _refuse(400, str(exc), request)
-        # Remembered only once verified and parsed: a delivery refused above may be retried and must then count.
-        self._seen.add(webhook_id)
+        if self._pending >= self._max_pending:
+            return _refuse_for_now(f"{self._pending} on_event calls are running (max_pending)", event, request)
+        # The slot is taken before the store is asked, so that deliveries arriving meanwhile cannot overshoot it.
+        self._pending += 1
+        try:
+            # Remembered only once verified and parsed: a delivery refused above may be retried and must then count.
+            seen = await self._seen.contains_or_add(webhook_id, self._seen_ttl)
+        except Exception:
+            self._pending -= 1
+            logger.exception("Webhook %s (%s): the dedup store failed", webhook_id, event.type)
+            return _refuse_for_now("the dedup store failed", event, request)
+        except asyncio.CancelledError:
+            self._pending -= 1
+            raise
+        if seen:
+            self._pending -= 1
+            logger.debug("Webhook %s was delivered again; acknowledged without processing it twice", webhook_id)
+            return web.Response(status=204)
         if event.problems:
             logger.warning(
                 "Webhook %s (%s) does not fit the SDK's model; on_event gets the raw object. %s",
@@ -79,22 +131,49 @@ class WebhookReceiver:
                 event.type,
                 "; ".join(map(str, event.problems)),
             )
-        self._start(event)
+        self._start(event)  # the slot is the task's now, freed when it is done
         return web.Response(status=204)
 
     async def drain(self) -> None:
-        """Wait until every on_event call started so far, and any started meanwhile, has finished."""
-        while self._tasks:
-            await asyncio.wait(set(self._tasks))
+        """Wait for the on_event calls running (and any started meanwhile), for at most `callback_timeout` seconds;
+        those still running then are cancelled."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._callback_timeout
+        while self._tasks and loop.time() < deadline:
+            await asyncio.wait(set(self._tasks), timeout=deadline - loop.time())
+        if self._tasks:
+            logger.warning(
+                "drain() cancels %d on_event calls still running after %s s: webhooks %s",
+                len(self._tasks),
+                self._callback_timeout,
+                ", ".join(sorted(task.get_name().removeprefix(_TASK_PREFIX) for task in self._tasks)),
+            )
+            for task in self._tasks:
+                task.cancel()
 
     def _start(self, event: WebhookEvent) -> None:
-        task = asyncio.create_task(self._process(event), name=f"flip-webhook-{event.webhook_id}")
+        task = asyncio.create_task(self._process(event), name=f"{_TASK_PREFIX}{event.webhook_id}")
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._pending -= 1
 
     async def _process(self, event: WebhookEvent) -> None:
         try:
-            await self._on_event(event)
+            async with asyncio.timeout(self._callback_timeout) as deadline:
+                await self._on_event(event)
+        except TimeoutError:
+            if not deadline.expired():  # the callback's own TimeoutError, not ours
+                logger.exception("on_event failed for webhook %s (%s)", event.webhook_id, event.type)
+            else:
+                logger.error(
+                    "on_event for webhook %s (%s) ran past callback_timeout (%s s) and was cancelled",
+                    event.webhook_id,
+                    event.type,
+                    self._callback_timeout,
+                )
         except Exception:
             # One bad event must not stop the receiver; Flip already has its 204, so logging is all that is left.
             logger.exception("on_event failed for webhook %s (%s)", event.webhook_id, event.type)
@@ -106,12 +185,21 @@ def webhook_app(
     *,
     path: str = DEFAULT_PATH,
     tolerance: timedelta = DEFAULT_TOLERANCE,
-    dedupe_size: int = DEFAULT_DEDUPE_SIZE,
+    callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT,
+    max_pending: int = DEFAULT_MAX_PENDING,
+    dedup: SeenIds | None = None,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
 ) -> web.Application:
-    """An aiohttp.web app that receives Flip webhooks at `path` and finishes pending on_event calls on cleanup."""
+    """An aiohttp.web app that receives Flip webhooks at `path` (see WebhookReceiver for the options) and drains the
+    pending on_event calls on cleanup."""
     receiver = WebhookReceiver(
-        secret, on_event, tolerance=tolerance, dedupe_size=dedupe_size, max_body_size=max_body_size
+        secret,
+        on_event,
+        tolerance=tolerance,
+        callback_timeout=callback_timeout,
+        max_pending=max_pending,
+        dedup=dedup,
+        max_body_size=max_body_size,
     )
 
     async def drain(_: web.Application) -> None:
@@ -121,24 +209,6 @@ def webhook_app(
     app.router.add_post(path, receiver.handle)
     app.on_cleanup.append(drain)
     return app
-
-
-class _RecentIds:
-    """The most recently accepted webhook ids, at most `size` of them (the oldest is forgotten first)."""
-
-    def __init__(self, size: int) -> None:
-        if size < 0:
-            raise ValueError(f"dedupe_size must be >= 0, got {size!r}")
-        self._size = size
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def __contains__(self, webhook_id: str) -> bool:
-        return webhook_id in self._ids
-
-    def add(self, webhook_id: str) -> None:
-        self._ids[webhook_id] = None
-        while len(self._ids) > self._size:
-            self._ids.popitem(last=False)
 
 
 async def _read_at_most(request: web.Request, limit: int) -> bytes | None:
@@ -156,3 +226,15 @@ async def _read_at_most(request: web.Request, limit: int) -> bytes | None:
 def _refuse(status: int, reason: str, request: web.Request) -> web.Response:
     logger.warning("Refused a webhook from %s with %d: %s", request.remote, status, reason)
     return web.Response(status=status, text=reason)
+
+
+def _refuse_for_now(reason: str, event: WebhookEvent, request: web.Request) -> web.Response:
+    """503 with Retry-After: Flip delivers the webhook again later, and it counts as new then."""
+    logger.warning(
+        "Answered webhook %s (%s) from %s with 503, to be delivered again: %s",
+        event.webhook_id,
+        event.type,
+        request.remote,
+        reason,
+    )
+    return web.Response(status=503, text=reason, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

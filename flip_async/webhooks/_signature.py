@@ -34,6 +34,9 @@ DEFAULT_TOLERANCE = timedelta(minutes=5)
 
 _SECRET_PREFIX = "whsec_"  # noqa: S105 (the documented prefix of every secret, not a secret)
 _SIGNATURE_VERSION = "v1"
+# Timestamps outside these years are no webhook's: refused before any arithmetic, so no size of number can overflow.
+_EARLIEST_TIMESTAMP = 946_684_800  # 2000-01-01T00:00:00Z
+_LATEST_TIMESTAMP = 4_102_444_800  # 2100-01-01T00:00:00Z
 
 
 class WebhookVerificationError(FlipError):
@@ -137,10 +140,13 @@ def _parse_timestamp(text: str) -> int:
     # ASCII digits only: int() would also take "+1", "1_000" and non-ASCII digits, which no signer writes.
     if not (text.isascii() and text.isdigit()):
         raise WebhookVerificationError(f"the {TIMESTAMP_HEADER} header is not a whole number of seconds since 1970")
-    try:
-        return int(text)
-    except ValueError:  # more digits than int() will read
-        raise WebhookVerificationError(f"the {TIMESTAMP_HEADER} header is not a plausible time") from None
+    digits = text.lstrip("0")
+    # Length first: int() refuses more than 4,300 digits, and a float of one with 309 overflows.
+    if len(digits) > len(str(_LATEST_TIMESTAMP)) or not _EARLIEST_TIMESTAMP <= int(digits or "0") < _LATEST_TIMESTAMP:
+        raise WebhookVerificationError(
+            f"the {TIMESTAMP_HEADER} header is not a plausible time (it is before 2000 or after 2100)"
+        )
+    return int(digits)
 
 
 def _v1_signatures(header: str) -> list[bytes]:
