@@ -76,6 +76,15 @@ class RunReport:
             self._last_line = time.monotonic()
             self.console.print(self._plain_line())
 
+    def draining(self, in_flight: int, seconds: float) -> None:
+        """Say that the run stops, and how long the requests in flight may take (a second Ctrl-C abandons them)."""
+        requests = f"{in_flight} request{'s' if in_flight != 1 else ''}"
+        self.console.print(
+            f"Stopping: waiting up to {seconds:g} s for {requests} in flight to finish; press Ctrl-C again to "
+            "abandon them (they are then unconfirmed, and a rerun with the journal checks them at Flip first)",
+            markup=False,
+        )
+
     def summary(self, *, interrupted: bool = False) -> None:
         elapsed = time.monotonic() - self._started
         table = Table(title="flip-async commission" + (" (interrupted)" if interrupted else ""), title_justify="left")
@@ -88,6 +97,10 @@ class RunReport:
         self.console.print(
             f"{self.finished} rows in {elapsed:.1f} s ({self._rate():.1f} sites/s), {self.retries} retries"
         )
+        self.print_first_errors()
+
+    def print_first_errors(self) -> None:
+        """The first few rows with an error, each with its file line, and how many more there were."""
         for outcome, line in self.first_errors:
             first_line = str(outcome.error).splitlines()[0] if str(outcome.error) else type(outcome.error).__name__
             where = f"row {outcome.row}" + ("" if line is None else f", line {line}")

@@ -43,6 +43,7 @@ __all__ = [
     "RunSettings",
     "RunStoppedError",
     "check_row",
+    "site_id_of",
 ]
 
 Row = models.CommissionRequest | Mapping[str, Any] | UnreadableRow
@@ -55,6 +56,11 @@ UNREACHABLE_AFTER = 5
 
 class RunStoppedError(FlipError):
     """Why a run stopped before sending a row (`not_sent`), or gave up on one in flight (`unconfirmed`)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        """The cause alone, in words for one line: `Flip refused the client token (401): ...`."""
 
 
 def check_row(row: Row) -> models.CommissionRequest:
@@ -281,7 +287,7 @@ class _Run:
 
     def _stop(self, reason: str) -> None:
         if self._stopped is None:
-            self._stopped = RunStoppedError(f"not sent: the run stopped early because {reason}")
+            self._stopped = RunStoppedError(f"not sent: the run stopped early because {reason}", reason=reason)
 
     async def _as_finished(self) -> AsyncIterator[CommissionOutcome]:
         yielded, fed = 0, False
@@ -307,7 +313,7 @@ class _Run:
 
     async def _commission(self, index: int, row: Row) -> CommissionOutcome:
         started = time.monotonic()
-        site_id = _site_id(row)
+        site_id = site_id_of(row)
         sent = False
 
         def outcome(status: OutcomeStatus, **details: Any) -> CommissionOutcome:
@@ -343,8 +349,8 @@ class _Run:
         except asyncio.CancelledError:
             # Abandoned by settle(): the row still gets its one outcome, recorded like any other.
             if sent:
-                return outcome(OutcomeStatus.UNCONFIRMED, error=RunStoppedError(_ABANDONED_IN_FLIGHT))
-            return outcome(OutcomeStatus.NOT_SENT, error=RunStoppedError(_ABANDONED_UNSENT))
+                return outcome(OutcomeStatus.UNCONFIRMED, error=_abandoned(_ABANDONED_IN_FLIGHT))
+            return outcome(OutcomeStatus.NOT_SENT, error=_abandoned(_ABANDONED_UNSENT))
         except _Unconfirmable as exc:
             return outcome(OutcomeStatus.UNCONFIRMED, error=exc.error)
         except RequestValidationError as exc:  # the row, or something in it JSON cannot carry: nothing was sent
@@ -398,6 +404,10 @@ _ABANDONED_IN_FLIGHT = "the run was stopped while this row's request was in flig
 _ABANDONED_UNSENT = "the run was stopped before this row was sent"
 
 
+def _abandoned(message: str) -> RunStoppedError:
+    return RunStoppedError(message, reason="the run was cancelled")
+
+
 class _Unconfirmable(Exception):
     def __init__(self, error: APIError) -> None:
         self.error = error
@@ -407,7 +417,7 @@ def _first_line(error: Exception) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
-def _site_id(row: Row) -> str | None:
+def site_id_of(row: Row) -> str | None:
     """The row's site id if it has a usable one, without validating anything else."""
     if isinstance(row, models.CommissionRequest):
         site: Any = row.site

@@ -19,12 +19,20 @@ import orjson
 from flip_async import FlipClient
 from flip_async._progress import RunReport
 from flip_async._version import __version__
-from flip_async.bulk import CommissionOutcome, Journal, JournalError, OutcomeStatus
-from flip_async.errors import FlipError
+from flip_async.bulk import (
+    CommissionOutcome,
+    Journal,
+    JournalError,
+    OutcomeStatus,
+    RunStoppedError,
+    check_row,
+    site_id_of,
+)
+from flip_async.errors import FlipError, RequestValidationError
 from flip_async.rows import FORMATS, FileRow, FleetFileError, count_rows, read_numbered_rows
 from flip_async.sandbox import Faults, Sandbox, serve
 
-EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 # A token file holds one token; anything much larger is the wrong file, and is not read whole.
 _TOKEN_FILE_LIMIT = 64 * 1024
 
@@ -50,8 +58,8 @@ def _parser() -> argparse.ArgumentParser:
         help="commission every site in a fleet file",
         description="Commission every site in FILE (JSON Lines, a JSON array, or CSV with dotted column names such "
         "as site.id and devices.0.type). Exit status: 0 when every site ended commissioned, already commissioned "
-        "or skipped; 1 when any failed or was invalid, or FILE holds no rows; 2 for a usage error; 130 when "
-        "interrupted.",
+        "or skipped; 1 when any failed or was invalid, or FILE holds no rows; 2 for a usage error; 3 when the run "
+        "stopped early (Flip refused the token, or the API was unreachable); 130 when interrupted.",
     )
     _add_verbose(commission)
     commission.add_argument("file", type=Path, metavar="FILE")
@@ -79,7 +87,17 @@ def _parser() -> argparse.ArgumentParser:
     commission.add_argument(
         "--out", type=Path, help="write one JSON line per input row: row, site_id, status, error, attempts, elapsed"
     )
+    commission.add_argument(
+        "--resume-other-api",
+        action="store_true",
+        help="accept a --journal written against another API (normally refused: its done sites are not that API's)",
+    )
     commission.add_argument("--ordered", action="store_true", help="report rows in input order")
+    commission.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read and validate every row offline (no token, no network) and report what a run would find invalid",
+    )
     commission.add_argument(
         "--sandbox",
         action="store_true",
@@ -165,12 +183,14 @@ def _commission_command(parser: argparse.ArgumentParser, args: argparse.Namespac
     if not args.file.is_file():
         parser.error(f"{args.file}: no such file")
     _refuse_shared_files(parser, args)
-    token = None if args.sandbox else _token(parser, args)
+    token = None if args.sandbox or args.dry_run else _token(parser, args)
     try:
         total = count_rows(args.file, args.format)
         if total == 0:
             print(f"flip-async commission: {args.file}: no rows found, nothing to commission", file=sys.stderr)
             return EXIT_FAILURES
+        if args.dry_run:
+            return _dry_run(args, total)
         return asyncio.run(_commission(args, token, total))
     except asyncio.CancelledError:  # SIGTERM; Ctrl-C arrives as KeyboardInterrupt, handled in main()
         return EXIT_INTERRUPTED
@@ -239,6 +259,7 @@ async def _commission(args: argparse.Namespace, token: str | None, total: int | 
             yield row
 
     interrupted = False
+    stopped: list[str] = []  # why the run stopped early, when it did
     try:
         async with _client(args, token) as flip:
             with _journal(args, flip) as journal, _out_file(args.out) as out, report:
@@ -248,6 +269,8 @@ async def _commission(args: argparse.Namespace, token: str | None, total: int | 
                     line = lines.pop(outcome.row, None)
                     report.add(outcome, line)
                     _write_out(out, outcome, line)
+                    if isinstance(outcome.error, RunStoppedError) and not stopped:
+                        stopped.append(outcome.error.reason)
 
                 outcomes = flip.commission_many(
                     rows(),
@@ -256,9 +279,10 @@ async def _commission(args: argparse.Namespace, token: str | None, total: int | 
                     rate_limit=args.rate_limit,
                     ordered=args.ordered,
                     on_outcome=record,
+                    on_drain=report.draining,
                 )
                 async with contextlib.aclosing(outcomes):
-                    with _cancel_on_sigterm():
+                    with _stop_on_signals():
                         async for _ in outcomes:
                             pass
     except asyncio.CancelledError:
@@ -266,15 +290,43 @@ async def _commission(args: argparse.Namespace, token: str | None, total: int | 
         raise
     finally:
         report.summary(interrupted=interrupted)
+    if stopped:
+        print(f"flip-async commission: stopped early: {stopped[0]}", file=sys.stderr)
+        return EXIT_STOPPED
     failed = report.counts[OutcomeStatus.INVALID] + report.counts[OutcomeStatus.FAILED]
     return EXIT_FAILURES if failed else EXIT_OK
+
+
+def _dry_run(args: argparse.Namespace, total: int | None) -> int:
+    """Read and validate every row as a run would, sending nothing; --out gets `invalid` or `valid` per row."""
+    report = RunReport(sys.stderr, total, out=args.out)
+    valid = 0
+    with _out_file(args.out) as out:
+        for index, (line, row) in enumerate(read_numbered_rows(args.file, args.format)):
+            try:
+                check_row(row)
+            except RequestValidationError as exc:
+                invalid = CommissionOutcome(row=index, site_id=site_id_of(row), status=OutcomeStatus.INVALID, error=exc)
+                report.add(invalid, line)
+                _write_out(out, invalid, line)
+                continue
+            valid += 1
+            if out is not None:
+                out.write(orjson.dumps({"row": index, "line": line, "site_id": site_id_of(row), "status": "valid"}))
+                out.write(b"\n")
+    invalid_count = report.counts[OutcomeStatus.INVALID]
+    report.console.print(f"{valid + invalid_count} rows read: {valid} valid, {invalid_count} invalid (nothing sent)")
+    report.print_first_errors()
+    return EXIT_FAILURES if invalid_count else EXIT_OK
 
 
 def _journal(args: argparse.Namespace, flip: FlipClient) -> contextlib.AbstractContextManager[Journal | None]:
     """The run's journal, belonging to the API it sends to: `sandbox` for --sandbox runs, whose URL changes."""
     if args.journal is None:
         return contextlib.nullcontext()
-    return Journal(args.journal, api="sandbox" if args.sandbox else flip.base_url)
+    return Journal(
+        args.journal, api="sandbox" if args.sandbox else flip.base_url, allow_other_api=args.resume_other_api
+    )
 
 
 @contextlib.asynccontextmanager
@@ -298,15 +350,18 @@ async def _client(args: argparse.Namespace, token: str | None) -> AsyncIterator[
 
 
 @contextlib.contextmanager
-def _cancel_on_sigterm() -> Iterator[None]:
-    """SIGTERM (a container stopping) ends the run like Ctrl-C: in-flight rows drain into the journal first."""
+def _stop_on_signals() -> Iterator[None]:
+    """Ctrl-C or SIGTERM (a container stopping) stops the run: the requests in flight drain into the journal and
+    --out first; a second one abandons them (each cancels the run's task once more)."""
     loop, task = asyncio.get_running_loop(), asyncio.current_task()
     assert task is not None
-    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(stop, task.cancel)
     try:
         yield
     finally:
-        loop.remove_signal_handler(signal.SIGTERM)
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(stop)
 
 
 def _out_file(path: Path | None) -> contextlib.AbstractContextManager[IO[bytes] | None]:
@@ -317,6 +372,7 @@ def _write_out(out: IO[bytes] | None, outcome: CommissionOutcome, line: int | No
     if out is not None:
         record = outcome.to_record()
         out.write(orjson.dumps({"row": record["row"], "line": line, **record}) + b"\n")
+        out.flush()  # like the journal: a crash loses no row already reported
 
 
 def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 import pytest
-from support import journal_outcomes, seed_row
+from support import journal_lines, journal_outcomes, seed_row
 
 from flip_async import __version__
 from flip_async.cli import main
@@ -331,7 +331,7 @@ async def test_the_token_is_read_from_token_file(tmp_path: Path) -> None:
         code, err = await run_cli_async(
             "commission", source, "--base-url", sandbox.base_url, "--token-file", token_file
         )
-        assert code == 1
+        assert code == 1  # both rows were in flight before the first 401: nothing was left unsent
         assert "401 Unauthorized" in err
     assert "not-the-token" not in err
 
@@ -392,3 +392,124 @@ def test_messages_are_not_wrapped_and_see_out_only_with_out(tmp_path: Path) -> N
     out = tmp_path / "out.jsonl"
     with_out = run_cli("commission", source, "--sandbox", "--out", out)
     assert f"... and 3 more rows with errors (see {out})\n" in with_out.stderr
+
+
+async def test_a_refused_token_stops_the_run_at_once_and_exits_3_saying_why(tmp_path: Path) -> None:
+    source = write(tmp_path / "fleet.jsonl", fleet(400))
+    out = tmp_path / "out.jsonl"
+    async with Sandbox() as sandbox:
+        code, err = await run_cli_async(
+            "commission", source, "--base-url", sandbox.base_url, "--token", "wrong", "--out", out, "--concurrency", "4"
+        )
+        sent = sandbox.stats.requests["commission"]
+    assert code == 3
+    assert (
+        err.strip().splitlines()[-1].startswith("flip-async commission: stopped early: Flip refused the client token")
+    )
+    records = outcomes(out)
+    statuses = {record["status"] for record in records}
+    assert len(records) == 400
+    assert statuses == {"failed", "not_sent"}
+    assert sent == sum(record["status"] == "failed" for record in records) <= 8  # not one 401 per row
+
+
+async def test_an_unreachable_api_stops_the_run_and_exits_3(tmp_path: Path, unused_tcp_port: int) -> None:
+    source = write(tmp_path / "fleet.jsonl", fleet(100))
+    code, err = await run_cli_async(
+        "commission", source, "--base-url", f"http://127.0.0.1:{unused_tcp_port}", "--token", "t", "--max-retries", "0"
+    )
+    assert code == 3
+    assert "stopped early: the API is unreachable" in err
+
+
+def test_dry_run_reports_what_a_run_would_find_invalid_with_no_token_and_no_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FLIP_API_TOKEN", raising=False)
+    monkeypatch.setenv("FLIP_BASE_URL", "http://127.0.0.1:9")  # nothing listens: any request would fail
+    rows = fleet(6, invalid=2)
+    source = write(tmp_path / "fleet.jsonl", rows)
+    dry_out, real_out = tmp_path / "dry.jsonl", tmp_path / "real.jsonl"
+    run = subprocess.run(
+        [sys.executable, "-m", "flip_async.cli", "commission", str(source), "--dry-run", "--out", str(dry_out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "6 rows read: 4 valid, 2 invalid (nothing sent)" in run.stderr
+    assert main(["commission", str(source), "--sandbox", "--out", str(real_out)]) == 1
+    invalid = {r["row"]: r["error"] for r in outcomes(real_out) if r["status"] == "invalid"}
+    assert {r["row"]: r["error"] for r in outcomes(dry_out) if r["status"] == "invalid"} == invalid
+    assert [r["status"] for r in outcomes(dry_out)] == ["invalid"] * 2 + ["valid"] * 4
+    write(source, fleet(3))
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "flip_async.cli", "commission", str(source), "--dry-run"], timeout=60, check=False
+        ).returncode
+        == 0
+    )
+
+
+def test_a_journal_of_another_api_is_a_usage_error_unless_resume_other_api(tmp_path: Path) -> None:
+    source = write(tmp_path / "fleet.jsonl", fleet(3))
+    journal = tmp_path / "run.journal"
+    assert main(["commission", str(source), "--sandbox", "--journal", str(journal)]) == 0
+
+    async def against_a_served_sandbox(*extra: str) -> tuple[int, str]:
+        async with Sandbox() as sandbox:
+            return await run_cli_async(
+                "commission", source, "--base-url", sandbox.base_url, "--token", sandbox.token, *extra
+            )
+
+    code, err = asyncio.run(against_a_served_sandbox("--journal", str(journal)))
+    assert code == 2
+    assert "belongs to 'sandbox', not to 'http://127.0.0.1:" in err
+    code, err = asyncio.run(against_a_served_sandbox("--journal", str(journal), "--resume-other-api"))
+    assert code == 0, err
+
+
+def test_a_second_ctrl_c_abandons_the_requests_in_flight_as_unconfirmed(tmp_path: Path) -> None:
+    source = write(tmp_path / "fleet.jsonl", fleet(50))
+    journal, out = tmp_path / "run.journal", tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flip_async.cli",
+            "commission",
+            str(source),
+            "--sandbox",
+            "--sandbox-latency",
+            "20",
+            "--timeout",
+            "30",
+            "--concurrency",
+            "4",
+            "--journal",
+            str(journal),
+            "--out",
+            str(out),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 30
+    while not journal.exists() or sum(1 for line in journal_lines(journal) if line.get("status") == "sending") < 4:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    line = process.stderr.readline()
+    while "Stopping" not in line:
+        line = process.stderr.readline()
+    assert "waiting up to 30 s for 4 requests in flight" in line
+    assert "press Ctrl-C again" in line
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=20)
+    assert process.returncode == 130
+    records = {r["site_id"]: r["status"] for r in outcomes(out)}
+    assert sorted(records.values()).count("unconfirmed") == 4
+    assert "unconfirmed" in rest
