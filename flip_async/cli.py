@@ -293,8 +293,8 @@ async def _commission(args: argparse.Namespace, token: str | None, total: int | 
     if stopped:
         print(f"flip-async commission: stopped early: {stopped[0]}", file=sys.stderr)
         return EXIT_STOPPED
-    failed = report.counts[OutcomeStatus.INVALID] + report.counts[OutcomeStatus.FAILED]
-    return EXIT_FAILURES if failed else EXIT_OK
+    unfinished = (OutcomeStatus.INVALID, OutcomeStatus.FAILED, OutcomeStatus.UNCONFIRMED)
+    return EXIT_FAILURES if any(report.counts[status] for status in unfinished) else EXIT_OK
 
 
 def _dry_run(args: argparse.Namespace, total: int | None) -> int:
