@@ -11,7 +11,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
@@ -20,7 +20,10 @@ from flip_async._progress import RunReport
 from flip_async.bulk import CommissionOutcome, OutcomeStatus
 from flip_async.errors import FlipError
 from flip_async.rows import FORMATS, count_rows, read_rows
-from flip_async.sandbox import Faults, Sandbox, serve
+
+if TYPE_CHECKING:
+    # Imported where used: the sandbox is an extra (`pip install 'flip-async[sandbox]'`), the rest of the CLI is not.
+    from flip_async.sandbox import Faults, Sandbox
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -122,7 +125,17 @@ def _log_to_stderr(verbosity: int) -> None:
     logger.setLevel(level)
 
 
+def _require_sandbox(parser: argparse.ArgumentParser, command: str) -> None:
+    """Exit 2 saying how to install the sandbox extra when it is missing, rather than with a traceback later."""
+    try:
+        import flip_async.sandbox  # noqa: F401
+    except ImportError as exc:
+        parser.exit(EXIT_USAGE, f"flip-async {command}: {exc}\n")
+
+
 def _faults(args: argparse.Namespace, prefix: str) -> Faults:
+    from flip_async.sandbox import Faults
+
     option = vars(args)
     name = prefix.replace("-", "_")
     return Faults(
@@ -141,6 +154,8 @@ def _commission_command(parser: argparse.ArgumentParser, args: argparse.Namespac
         parser.error(f"{args.file}: no such file")
     if not args.sandbox and not (args.token or os.environ.get("FLIP_API_TOKEN")):
         parser.error("no token: pass --token, set FLIP_API_TOKEN, or use --sandbox")
+    if args.sandbox:
+        _require_sandbox(parser, "commission --sandbox")
     try:
         return asyncio.run(_commission(args))
     except asyncio.CancelledError:  # SIGTERM; Ctrl-C arrives as KeyboardInterrupt, handled in main()
@@ -194,6 +209,8 @@ async def _client(args: argparse.Namespace) -> AsyncIterator[FlipClient]:
         async with FlipClient(args.token, base_url=args.base_url, **options) as flip:
             yield flip
         return
+    from flip_async.sandbox import Sandbox
+
     async with (
         Sandbox(faults=_faults(args, "sandbox-")) as sandbox,
         FlipClient(sandbox.token, base_url=sandbox.base_url, **options) as flip,
@@ -224,6 +241,9 @@ def _write_out(out: IO[bytes] | None, outcome: CommissionOutcome) -> None:
 
 
 def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    _require_sandbox(parser, "sandbox")
+    from flip_async.sandbox import serve
+
     def ready(sandbox: Sandbox) -> None:
         # The sandbox's own throwaway token, not a user secret: the user needs it to point a client here.
         print(
