@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import aiohttp
 import pytest
 from support import add_site, seed_request, seed_row
 
-from flip_async import FlipClient, RequestValidationError
+from flip_async import FlipClient, RequestValidationError, UnprocessableEntityError, _validation
 from flip_async.sandbox import Sandbox
 
 
@@ -50,6 +50,33 @@ async def test_a_body_flips_schema_allows_is_accepted_though_the_sdk_would_refus
     status, _ = await api("POST", "/v1/commission", json=body)
     assert status == 200
     assert api.sandbox.state.sites["site-1"].id == "site-1"
+
+
+@pytest.fixture
+def buggy_sdk_validation(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As if the SDK's request validation had bugs: enums take any value, and commissioning has no rules."""
+    monkeypatch.setattr(_validation, "_MODEL_RULES", {})
+    monkeypatch.setattr(_validation, "_enum_check", lambda enum_class: _validation._accept)
+    _validation._object_check.cache_clear()  # checks are compiled once per model
+    yield
+    monkeypatch.undo()
+    _validation._object_check.cache_clear()
+
+
+@pytest.mark.usefixtures("buggy_sdk_validation")
+async def test_a_request_a_bug_in_the_sdks_validation_lets_through_is_still_refused(api: Api) -> None:
+    body = seed_row("site-1", state_code="ZZ")
+    body["devices"][0]["site_id"] = "site-2"
+    async with FlipClient(api.sandbox.token, base_url=api.sandbox.base_url) as flip:
+        with pytest.raises(UnprocessableEntityError) as raised:
+            await flip.commission(body)
+    assert [detail["loc"] for detail in raised.value.body["detail"]] == [["body", "site", "state_code"]]
+    body["site"]["state_code"] = "CA"
+    async with FlipClient(api.sandbox.token, base_url=api.sandbox.base_url) as flip:
+        with pytest.raises(UnprocessableEntityError) as raised:
+            await flip.commission(body)
+    assert [detail["loc"] for detail in raised.value.body["detail"]] == [["body", "devices", 0, "site_id"]]
+    assert not api.sandbox.state.sites
 
 
 async def test_a_body_breaking_the_schema_sent_raw_is_refused_with_every_problem_named(api: Api) -> None:

@@ -82,7 +82,8 @@ def list_sites(call: Call) -> list[models.Site]:
 
 @handles("commission")
 def commission(call: Call) -> models.CommissionResponse:
-    if not call.body.devices:  # a rule of the API (the spec says no minItems), not of the state: see commission()
+    # Flip's rule, which the spec does not write as minItems; the state itself may hold a site without devices.
+    if not call.body.devices:
         raise Invalid([problem_detail("body", Problem("devices", "must contain at least one device"))])
     return call.state.commission(call.body)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
 
 from flip_async import models
 from flip_async._spec_types import JSONSchema
@@ -26,9 +25,9 @@ Location = tuple[str | int, ...]
 
 # Formats are read as Flip's own stack (FastAPI on pydantic) reads them, not as RFC 3339's stricter grammar: Flip's
 # examples write "2022-02-22" and "2025-04-30 12:00:00.000Z" in date-time fields.
-FORMATS = FormatChecker(formats=())
 _DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,6})?)?(?:Z|[+-]\d\d:?\d\d)?)?")
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32}")
 # An address as email-validator (pydantic's EmailStr) would take it, short of its deliverability and length rules:
 # dot-separated atoms, "@", then at least two domain labels of letters, digits and inner hyphens.
 _EMAIL = re.compile(
@@ -38,38 +37,29 @@ _EMAIL = re.compile(
 )
 
 
-# A format speaks only of strings (the type keyword speaks of the rest), so each check passes any other value.
-# Parsing after the pattern checks the ranges: month 13 or February 30 raise ValueError, which fails the value.
+def _spelled(pattern: re.Pattern[str], parse: Callable[[str], object] = str) -> Callable[[object], bool]:
+    """A format check: a string must match `pattern`, then `parse` (whose ValueError fails it); other values pass.
 
+    (A format speaks only of strings; the type keyword speaks of the rest.) Parsing checks the ranges a pattern
+    cannot: month 13, February 30, hour 25.
+    """
 
-@FORMATS.checks("date-time", raises=ValueError)
-def _is_date_time(instance: object) -> bool:
-    if isinstance(instance, str):
-        if _DATE_TIME.fullmatch(instance) is None:
+    def check(instance: object) -> bool:
+        if not isinstance(instance, str):
+            return True
+        if pattern.fullmatch(instance) is None:
             return False
-        datetime.fromisoformat(instance)
-    return True
+        parse(instance)
+        return True
+
+    return check
 
 
-@FORMATS.checks("date", raises=ValueError)
-def _is_date(instance: object) -> bool:
-    if isinstance(instance, str):
-        if _DATE.fullmatch(instance) is None:
-            return False
-        date.fromisoformat(instance)
-    return True
-
-
-@FORMATS.checks("uuid", raises=ValueError)
-def _is_uuid(instance: object) -> bool:
-    if isinstance(instance, str):
-        UUID(instance)
-    return True
-
-
-@FORMATS.checks("email")
-def _is_email(instance: object) -> bool:
-    return not isinstance(instance, str) or _EMAIL.fullmatch(instance) is not None
+FORMATS = FormatChecker(formats=())
+FORMATS.checks("date-time", raises=ValueError)(_spelled(_DATE_TIME, datetime.fromisoformat))
+FORMATS.checks("date", raises=ValueError)(_spelled(_DATE, date.fromisoformat))
+FORMATS.checks("uuid")(_spelled(_UUID))
+FORMATS.checks("email")(_spelled(_EMAIL))
 
 
 def _required(validator: Validator, required: list[str], instance: Any, schema: JSONSchema) -> Iterator[SchemaError]:
