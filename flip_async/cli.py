@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
@@ -30,7 +30,10 @@ from flip_async.bulk import (
 )
 from flip_async.errors import FlipError, RequestValidationError
 from flip_async.rows import FORMATS, FileRow, FleetFileError, count_rows, read_numbered_rows
-from flip_async.sandbox import Faults, Sandbox, serve
+
+if TYPE_CHECKING:
+    # Imported where used: the sandbox is an extra (`pip install 'flip-async[sandbox]'`), the rest of the CLI is not.
+    from flip_async.sandbox import Faults, Sandbox
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 # A token file holds one token; anything much larger is the wrong file, and is not read whole.
@@ -165,7 +168,17 @@ def _log_to_stderr(verbosity: int) -> None:
     logger.setLevel(level)
 
 
+def _require_sandbox(parser: argparse.ArgumentParser, command: str) -> None:
+    """Exit 2 saying how to install the sandbox extra when it is missing, rather than with a traceback later."""
+    try:
+        import flip_async.sandbox  # noqa: F401
+    except ImportError as exc:
+        parser.exit(EXIT_USAGE, f"flip-async {command}: {exc}\n")
+
+
 def _faults(args: argparse.Namespace, prefix: str) -> Faults:
+    from flip_async.sandbox import Faults
+
     option = vars(args)
     name = prefix.replace("-", "_")
     return Faults(
@@ -184,6 +197,8 @@ def _commission_command(parser: argparse.ArgumentParser, args: argparse.Namespac
         parser.error(f"{args.file}: no such file")
     _refuse_shared_files(parser, args)
     token = None if args.sandbox or args.dry_run else _token(parser, args)
+    if args.sandbox and not args.dry_run:
+        _require_sandbox(parser, "commission --sandbox")
     try:
         total = count_rows(args.file, args.format)
         if total == 0:
@@ -341,6 +356,8 @@ async def _client(args: argparse.Namespace, token: str | None) -> AsyncIterator[
         async with FlipClient(token, base_url=args.base_url, **options) as flip:
             yield flip
         return
+    from flip_async.sandbox import Sandbox
+
     async with (
         Sandbox(faults=_faults(args, "sandbox-")) as sandbox,
         FlipClient(sandbox.token, base_url=sandbox.base_url, **options) as flip,
@@ -376,6 +393,9 @@ def _write_out(out: IO[bytes] | None, outcome: CommissionOutcome, line: int | No
 
 
 def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    _require_sandbox(parser, "sandbox")
+    from flip_async.sandbox import serve
+
     def ready(sandbox: Sandbox) -> None:
         # The sandbox's own throwaway token, not a user secret: the user needs it to point a client here.
         print(

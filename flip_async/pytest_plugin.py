@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from flip_async import FlipClient
-from flip_async.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    # Imported in the fixture only: this module loads into every pytest run of everyone who installs flip-async, and
+    # the sandbox needs the `sandbox` extra.
+    from flip_async.sandbox import Sandbox
 
 
 def _async_fixture(function: Callable[..., AsyncIterator[Any]]) -> Any:
@@ -26,7 +30,12 @@ def _async_fixture(function: Callable[..., AsyncIterator[Any]]) -> Any:
 
 @_async_fixture
 async def flip_sandbox() -> AsyncIterator[Sandbox]:
-    """A fresh, empty sandbox running on 127.0.0.1 for one test; read `base_url`, `token`, `state` and `stats`."""
+    """A fresh, empty sandbox running on 127.0.0.1 for one test; read `base_url`, `token`, `state` and `stats`.
+
+    Needs the sandbox extra (`pip install 'flip-async[sandbox]'`); without it, the test errors saying so.
+    """
+    from flip_async.sandbox import Sandbox
+
     async with Sandbox() as sandbox:
         yield sandbox
 

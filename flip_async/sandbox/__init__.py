@@ -1,6 +1,11 @@
-"""An embedded, stateful Flip sandbox (aiohttp.web) that follows openapi/flip.yaml, with fault injection."""
+"""An embedded, stateful Flip sandbox (aiohttp.web) built from the spec's operation table, with fault injection.
+
+It checks requests against the spec's JSON Schemas with python-jsonschema, which comes with the `sandbox` extra:
+`pip install 'flip-async[sandbox]'` (without it, importing this package raises ImportError saying so).
+"""
 
 from flip_async.sandbox._faults import Faults
+from flip_async.sandbox._handlers import unimplemented
 from flip_async.sandbox._programs import PROGRAMS, PROGRAMS_BY_ZIP
 from flip_async.sandbox._server import Sandbox, serve
 from flip_async.sandbox._state import SandboxState
@@ -20,4 +25,5 @@ __all__ = [
     "SandboxStats",
     "WebhookSender",
     "serve",
+    "unimplemented",
 ]

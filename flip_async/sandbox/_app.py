@@ -1,17 +1,19 @@
-"""The aiohttp application: one route per operation, each authenticated, read, handled and answered in JSON."""
+"""The aiohttp application: a route per operation of the table, each authenticated, read, handled, answered in JSON."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
+from flip_async._spec import DEFS
+from flip_async._spec_types import Operation
 from flip_async.sandbox._auth import Authenticator
 from flip_async.sandbox._faults import FaultInjector
-from flip_async.sandbox._handlers import Call
-from flip_async.sandbox._requests import read_body, read_params
-from flip_async.sandbox._routes import OPERATIONS, Operation
+from flip_async.sandbox._handlers import HANDLERS, Call, Implementation
+from flip_async.sandbox._requests import RequestReader
 from flip_async.sandbox._state import SandboxState
 from flip_async.sandbox._wire import Invalid, Rejected, error_response, json_response, validation_response
 
@@ -19,31 +21,36 @@ from flip_async.sandbox._wire import Invalid, Rejected, error_response, json_res
 MAX_BODY_BYTES = 64 * 1024**2
 
 
-def build_app(state: SandboxState, auth: Authenticator, injector: FaultInjector) -> web.Application:
+def build_app(
+    operations: Mapping[str, Operation], state: SandboxState, auth: Authenticator, injector: FaultInjector
+) -> web.Application:
+    """Every operation of `operations` at its method and path, named by its operationId; 501 where no handler is."""
     app = web.Application(
         middlewares=[_count_requests(state), _json_errors, injector.middleware], client_max_size=MAX_BODY_BYTES
     )
-    for operation in OPERATIONS:
-        app.router.add_route(
-            operation.method,
-            operation.path,
-            functools.partial(_serve, operation, state, auth),
-            name=operation.operation_id,
+    for operation in operations.values():
+        implementation = HANDLERS.get(operation.operation_id)
+        serve = (
+            _not_implemented(operation.operation_id)
+            if implementation is None
+            else functools.partial(_serve, RequestReader(operation, DEFS), implementation, state, auth)
         )
+        app.router.add_route(operation.method, operation.path, serve, name=operation.operation_id)
     return app
 
 
-async def _serve(operation: Operation, state: SandboxState, auth: Authenticator, request: web.Request) -> web.Response:
+async def _serve(
+    reader: RequestReader,
+    implementation: Implementation,
+    state: SandboxState,
+    auth: Authenticator,
+    request: web.Request,
+) -> web.Response:
     # The order FastAPI keeps: authentication, then parameters and body (422 / 400), then the operation itself.
     try:
-        auth.check(operation.scheme, request.headers.get("Authorization"), request.match_info.get("siteId"))
-        params = read_params(operation.params, request)
-        body = (
-            None
-            if operation.body is None
-            else await read_body(request, operation.body, malformed_status=operation.malformed_status)
-        )
-        payload = operation.handler(Call(state, auth, params, body))
+        auth.check(reader.operation.auth, request.headers.get("Authorization"), request.match_info.get("siteId"))
+        params, body = await reader.read(request, implementation.read_body)
+        payload = implementation.handle(Call(state, auth, params, body))
     except Rejected as exc:
         if exc.status == 409:
             state.stats.conflicts += 1
@@ -51,6 +58,15 @@ async def _serve(operation: Operation, state: SandboxState, auth: Authenticator,
     except Invalid as exc:
         return validation_response(exc.details)
     return web.Response(status=204) if payload is None else json_response(payload)
+
+
+def _not_implemented(operation_id: str) -> Handler:
+    """An operation of the spec the sandbox has no handler for yet: the spec may grow before the sandbox does."""
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        return error_response(501, "NOT_IMPLEMENTED", f"the sandbox does not implement {operation_id} yet")
+
+    return answer
 
 
 def _count_requests(state: SandboxState) -> Middleware:

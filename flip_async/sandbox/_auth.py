@@ -9,10 +9,13 @@ from datetime import datetime, timedelta
 import attrs
 
 from flip_async import models
+from flip_async._spec import OPERATIONS
 from flip_async._spec_types import Auth
 from flip_async.sandbox._wire import Rejected
 
 SITE_TOKEN_LIFETIME = timedelta(hours=1)
+_ISSUER = OPERATIONS["get_site_token"]
+_SITE_TOKEN_ISSUER = f"{_ISSUER.method} {_ISSUER.path}"
 
 
 @attrs.frozen
@@ -48,7 +51,7 @@ class Authenticator:
             return
         grant = self._grants.get(token)
         if grant is None:
-            raise _unauthorized("this operation takes a site token from POST /v1/auth/site/{siteId}")
+            raise _unauthorized(f"this operation takes a site token (from {_SITE_TOKEN_ISSUER})")
         if self._clock() >= grant.expires_at:
             raise _unauthorized("the site token has expired; request a new one")
         if grant.site_id != site_id:

@@ -1,147 +1,127 @@
-"""Reading a request's parameters and body per the spec, or the 400 / 422 that says why they cannot be read."""
+"""Reading a request's parameters and body by its operation's schemas, or the 400 / 422 that says why they cannot be."""
 
 from __future__ import annotations
 
-import enum
-import re
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar
-from uuid import UUID
+from typing import Any
 
 import attrs
 import orjson
 from aiohttp import web
 
 from flip_async import _converter, models
-from flip_async._validation import validated
-from flip_async.errors import Problem, RequestValidationError
+from flip_async._spec_types import JSONSchema, Operation
+from flip_async.sandbox._schema import Schema, from_text
 from flip_async.sandbox._wire import Invalid, Rejected, problem_detail
 
-T = TypeVar("T")
-
-BodyReader = Callable[[Any], Any]
+BodyReader = Callable[["Body", Any], Any]
 """Turns a decoded JSON body into what the handler gets, or raises Invalid."""
-
-_POINT_PATH = re.compile(r"telemetry\[(\d+)\]")
 
 
 @attrs.frozen
-class Param:
-    """A path or query parameter: `parse` turns its text into a value or raises ValueError saying what is wrong."""
+class Body:
+    """An operation's JSON body: the schema it must pass, and the Python type it is then structured into."""
 
-    name: str
-    location: Literal["path", "query"]
-    parse: Callable[[str], Any] = str
-    required: bool = False
-    default: Any = None
-    repeated: bool = False  # a query parameter given once per value (`status=A&status=B`)
+    schema: Schema
+    type: Any
 
+    def problems(self, document: Any) -> list[models.ValidationError]:
+        return self.schema.problems(document, ("body",))
 
-def path_param(name: str, parse: Callable[[str], Any] = str) -> Param:
-    return Param(name, "path", parse, required=True)
-
-
-def query_param(name: str, parse: Callable[[str], Any] = str, *, required: bool = False, default: Any = None) -> Param:
-    return Param(name, "query", parse, required=required, default=default)
-
-
-def repeated_query_param(name: str, parse: Callable[[str], Any]) -> Param:
-    return Param(name, "query", parse, repeated=True)
-
-
-def integer(minimum: int | None = None) -> Callable[[str], int]:
-    def parse(text: str) -> int:
+    def structured(self, document: Any) -> Any:
+        """A valid body as its model (a free-form one as the JSON object it is)."""
         try:
-            value = int(text)
-        except ValueError:
-            raise ValueError(f"expected an integer, got {text!r}") from None
-        if minimum is not None and value < minimum:
-            raise ValueError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return parse
-
-
-def uuid(text: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a valid UUID") from None
-
-
-def member(enum_class: type[enum.Enum]) -> Callable[[str], Any]:
-    def parse(text: str) -> Any:
-        try:
-            return enum_class(text)
-        except ValueError:
-            choices = ", ".join(str(item.value) for item in enum_class)
-            raise ValueError(f"{text!r} is not one of: {choices}") from None
-
-    return parse
-
-
-def read_params(params: tuple[Param, ...], request: web.Request) -> dict[str, Any]:
-    """Each parameter by name, parsed; Invalid lists every problem at once."""
-    values: dict[str, Any] = {}
-    details: list[models.ValidationError] = []
-    for param in params:
-        try:
-            values[param.name] = _read_param(param, request)
-        except ValueError as exc:
-            details.append(models.ValidationError(loc=[param.location, param.name], msg=str(exc), type="value_error"))
-    if details:
-        raise Invalid(details)
-    return values
-
-
-def _read_param(param: Param, request: web.Request) -> Any:
-    if param.location == "path":
-        return param.parse(request.match_info[param.name])
-    if param.repeated:
-        return [param.parse(text) for text in request.query.getall(param.name, [])]
-    text = request.query.get(param.name)
-    if text is None:
-        if param.required:
-            raise ValueError("is required")
-        return param.default
-    return param.parse(text)
-
-
-async def read_body(request: web.Request, reader: BodyReader, *, malformed_status: int) -> Any:
-    """The body decoded and read by `reader`; 422 when it is missing or breaks the spec.
-
-    A body that is not JSON at all answers `malformed_status`: 400 with an ErrorResponse, or 422 with FastAPI's own
-    `json_invalid` detail.
-    """
-    content = await request.read()
-    if not content.strip():
-        raise Invalid([models.ValidationError(loc=["body"], msg="a JSON body is required", type="missing")])
-    try:
-        document = orjson.loads(content)
-    except orjson.JSONDecodeError as exc:
-        if malformed_status == 400:
-            raise Rejected(400, "MALFORMED_JSON", f"the body is not valid JSON ({exc})") from None
-        raise Invalid(
-            [models.ValidationError(loc=["body", exc.pos], msg="JSON decode error", type="json_invalid")]
-        ) from None
-    return reader(document)
-
-
-def model(cls: type[T]) -> Callable[[Any], T]:
-    """A reader that validates the body as `cls` with the SDK's own request rules."""
-
-    def read(document: Any) -> T:
-        try:
-            return validated(document, cls)
-        except RequestValidationError as exc:
+            return _converter.structure(document, self.type)
+        except _converter.WireShapeError as exc:  # the schema passed what the model cannot carry: still the client's
             raise Invalid(problem_detail("body", problem) for problem in exc.problems) from None
 
-    return read
+
+class RequestReader:
+    """One operation's way of reading requests: path and query parameters, then the JSON body."""
+
+    def __init__(self, operation: Operation, definitions: Mapping[str, JSONSchema]) -> None:
+        self.operation = operation
+        self._definitions = definitions
+        self._parameters = [(parameter, Schema(parameter.schema, definitions)) for parameter in operation.parameters]
+        self._body = (
+            None if operation.body_schema is None else Body(Schema(operation.body_schema, definitions), operation.body)
+        )
+        # A body that is not JSON answers 400 where the spec documents one (commission), else FastAPI's own 422.
+        self._malformed_status = 400 if 400 in operation.responses else 422
+
+    async def read(self, request: web.Request, read_body: BodyReader) -> tuple[dict[str, Any], Any]:
+        """The parameters by name (None for an absent optional one) and the body as `read_body` gives it.
+
+        Invalid lists every problem of the parameters and the body at once, as FastAPI does.
+        """
+        params, problems = self._params(request)
+        body = None
+        if self._body is not None:
+            content = await request.read()
+            if content.strip() or self.operation.body_required:
+                try:
+                    body = read_body(self._body, self._decoded(content))
+                except Invalid as exc:
+                    problems.extend(exc.details)
+        if problems:
+            raise Invalid(problems)
+        return params, body
+
+    def _params(self, request: web.Request) -> tuple[dict[str, Any], list[models.ValidationError]]:
+        params: dict[str, Any] = {}
+        problems: list[models.ValidationError] = []
+        for parameter, schema in self._parameters:
+            location = (parameter.location, parameter.name)
+            if parameter.location == "path":
+                texts = [request.match_info[parameter.name]]
+            else:
+                texts = request.query.getall(parameter.name, [])
+            if not texts:
+                if parameter.required:
+                    problems.append(models.ValidationError(loc=list(location), msg="Field required", type="missing"))
+                params[parameter.name] = self._default(parameter.schema, parameter.type)
+                continue
+            try:
+                value = from_text(texts, parameter.schema, self._definitions)
+            except ValueError as exc:
+                problems.append(models.ValidationError(loc=list(location), msg=str(exc), type="value_error"))
+                continue
+            if found := schema.problems(value, location):
+                problems.extend(found)
+            else:
+                params[parameter.name] = _converter.structure(value, parameter.type)
+        return params, problems
+
+    def _default(self, schema: JSONSchema, cls: Any) -> Any:
+        return _converter.structure(schema["default"], cls) if "default" in schema else None
+
+    def _decoded(self, content: bytes) -> Any:
+        """The decoded JSON body; Rejected (400) or Invalid (422) when there is none or it is not JSON."""
+        if not content.strip():
+            raise Invalid([models.ValidationError(loc=["body"], msg="Field required", type="missing")])
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError as exc:
+            if self._malformed_status == 400:
+                raise Rejected(400, "MALFORMED_JSON", f"the body is not valid JSON ({exc})") from None
+            raise Invalid(
+                [models.ValidationError(loc=["body", exc.pos], msg="JSON decode error", type="json_invalid")]
+            ) from None
+
+
+# Body readers: a handler names the one it takes (the default is `model`).
+
+
+def model(body: Body, document: Any) -> Any:
+    """The body as its model, once the schema passes it."""
+    if problems := body.problems(document):
+        raise Invalid(problems)
+    return body.structured(document)
 
 
 @attrs.frozen
 class Patch:
-    """A PATCH body: the validated model and the wire keys it actually had (an explicit null clears a field)."""
+    """A PATCH body: the model and the wire keys it actually had (an explicit null clears a field)."""
 
     update: Any
     keys: frozenset[str]
@@ -155,48 +135,33 @@ class Patch:
         }
 
 
-def patch(cls: type[Any]) -> BodyReader:
-    read_model = model(cls)
-    return lambda document: Patch(read_model(document), frozenset(document))
-
-
-def free_form(document: Any) -> dict[str, Any]:
-    """A body the spec leaves undocumented: any JSON object."""
-    if not isinstance(document, dict):
-        raise Invalid([problem_detail("body", Problem("$", "expected a JSON object"))])
-    return document
+def patch(body: Body, document: Any) -> Patch:
+    return Patch(model(body, document), frozenset(document))
 
 
 @attrs.frozen
 class Points:
-    """A telemetry body: the raw data points, and the problems of each bad one by index (paths within the point)."""
+    """A telemetry body: its data points, and why each bad one is bad, by index."""
 
     points: list[Any]
-    problems: Mapping[int, list[Problem]]
+    problems: Mapping[int, str]
 
 
-def points(cls: type[Any]) -> BodyReader:
-    """A reader for a telemetry body: a bad envelope is a 422, a bad data point only fails that point."""
-
-    def read(document: Any) -> Points:
-        try:
-            validated(document, cls)
-        except RequestValidationError as exc:
-            envelope = [problem for problem in exc.problems if not _POINT_PATH.match(problem.path)]
-            if envelope:
-                raise Invalid(problem_detail("body", problem) for problem in envelope) from None
-            by_point: dict[int, list[Problem]] = {}
-            for problem in exc.problems:
-                index, within = _split_point_path(problem.path)
-                by_point.setdefault(index, []).append(Problem(within, problem.message))
-            return Points(document["telemetry"], by_point)
-        return Points(document.get("telemetry") or [], {})
-
-    return read
+def points(body: Body, document: Any) -> Points:
+    """A telemetry body: a bad envelope is a 422, a bad data point only fails that point."""
+    envelope: list[models.ValidationError] = []
+    by_point: dict[int, list[str]] = {}
+    for problem in body.problems(document):
+        match problem.loc:
+            case ["body", "telemetry", int(index), *within]:
+                by_point.setdefault(index, []).append(f"{_dotted(within)}: {problem.msg}" if within else problem.msg)
+            case _:
+                envelope.append(problem)
+    if envelope:
+        raise Invalid(envelope)
+    return Points(document.get("telemetry") or [], {index: "; ".join(found) for index, found in by_point.items()})
 
 
-def _split_point_path(wire_path: str) -> tuple[int, str]:
-    """`telemetry[2].home_total_energy_wh` as (2, "home_total_energy_wh"): a point's problem, told within the point."""
-    match = _POINT_PATH.match(wire_path)
-    assert match is not None
-    return int(match[1]), wire_path[match.end() :].removeprefix(".")
+def _dotted(loc: list[str | int]) -> str:
+    """`["attributes", 0, "x"]` as `attributes[0].x`, the way a point's problem reads within the point."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).removeprefix(".")

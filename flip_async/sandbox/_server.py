@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Self
 
 from aiohttp import web
 
+from flip_async._spec import OPERATIONS
+from flip_async._spec_types import Operation
 from flip_async.sandbox._app import build_app
 from flip_async.sandbox._auth import Authenticator
 from flip_async.sandbox._faults import FaultInjector, Faults
-from flip_async.sandbox._routes import OPERATION_IDS
 from flip_async.sandbox._state import Clock, SandboxState, utc_now
 from flip_async.sandbox._stats import SandboxStats
 from flip_async.sandbox._webhooks import WebhookSender
@@ -29,6 +30,9 @@ class Sandbox:
     (and helpers such as `state.create_command`), `stats` the counters. Given `webhook_url` and `webhook_secret` (or
     later `configure_webhooks`), it posts signed `command.created` and `enrollment.created` webhooks there
     (`webhooks.deliveries` records them; `await webhooks.drain()` waits for those under way).
+
+    `operations` is the operation table it serves (default: the spec's, `flip_async._spec.OPERATIONS`); an operation
+    it has no handler for answers 501 (see `unimplemented`).
     """
 
     def __init__(
@@ -41,9 +45,10 @@ class Sandbox:
         port: int = 0,
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        operations: Mapping[str, Operation] = OPERATIONS,
     ) -> None:
         self.faults = faults or Faults()
-        if self.faults.operations is not None and (unknown := self.faults.operations - OPERATION_IDS):
+        if self.faults.operations is not None and (unknown := self.faults.operations - set(operations)):
             raise ValueError(f"Faults.operations names unknown operationIds: {', '.join(sorted(unknown))}")
         self.token = token or f"sandbox-{secrets.token_urlsafe(24)}"
         self.stats = SandboxStats()
@@ -53,7 +58,7 @@ class Sandbox:
             self.configure_webhooks(webhook_url or "", webhook_secret or "")
         self.state = SandboxState(clock=clock, stats=self.stats, notify=self.webhooks.notify)
         self._auth = Authenticator(self.token, self.state.now)
-        self._app = build_app(self.state, self._auth, FaultInjector(self.faults, self.stats))
+        self._app = build_app(operations, self.state, self._auth, FaultInjector(self.faults, self.stats))
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -71,7 +76,7 @@ class Sandbox:
         return self._base_url
 
     def site_token(self, site_id: str) -> str:
-        """A site token for `site_id`, as `POST /v1/auth/site/{siteId}` would issue (the site need not exist)."""
+        """A site token for `site_id`, as the get_site_token operation would issue (the site need not exist)."""
         return self._auth.issue(site_id).site_access_token
 
     def configure_webhooks(self, url: str, secret: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -69,8 +69,12 @@ class SandboxState:
     def commission(self, request: models.CommissionRequest) -> models.CommissionResponse:
         """Create the site and its devices; auto-enroll them when allowed and a program takes them all.
 
-        The request's optional `enrollment` gives the auto-enrollment its form answers; it is ignored otherwise.
+        The request's optional `enrollment` gives the auto-enrollment its form answers; it is ignored otherwise. Each
+        device must be on the site and have an id of its own (else Invalid), and no id may be taken (else a 409).
+        Unlike the API, the state takes a site without devices, for tests to seed.
         """
+        if problems := list(_commission_problems(request)):
+            raise Invalid(problem_detail("body", problem) for problem in problems)
         if request.site.id in self.sites:
             raise Rejected(409, "SITE_ALREADY_EXISTS", f"site {request.site.id!r} is already commissioned")
         if (index := self._device_conflict(device.id for device in request.devices)) is not None:
@@ -180,13 +184,8 @@ class SandboxState:
         return stored
 
     def _device_conflict(self, device_ids: Iterable[str]) -> int | None:
-        """The index of the first id that exists already or repeats an earlier one, else None."""
-        seen: set[str] = set()
-        for index, device_id in enumerate(device_ids):
-            if device_id in self.devices or device_id in seen:
-                return index
-            seen.add(device_id)
-        return None
+        """The index of the first id that exists already, else None."""
+        return next((index for index, device_id in enumerate(device_ids) if device_id in self.devices), None)
 
     # Sessions ---------------------------------------------------------------------------------------------------
 
@@ -196,6 +195,8 @@ class SandboxState:
             devices = [
                 _device_of_session(request.site.id, index, device) for index, device in enumerate(request.devices or [])
             ]
+            if problems := list(_repeated_devices(devices)):
+                raise Invalid(problem_detail("body", problem) for problem in problems)
             if (index := self._device_conflict(device.id for device in devices)) is not None:
                 raise _invalid(f"devices[{index}].id", f"device {devices[index].id!r} already exists")
             self._create_site(request.site, devices)
@@ -427,12 +428,12 @@ class SandboxState:
 
     def record_telemetry(self, body: Points) -> list[models.TelemetryResult]:
         """One result per data point, in order: FAILED with the reason for a bad point or an unknown device."""
-        return [self._record_point(point, body.problems.get(index, [])) for index, point in enumerate(body.points)]
+        return [self._record_point(point, body.problems.get(index)) for index, point in enumerate(body.points)]
 
-    def _record_point(self, point: Any, problems: list[Problem]) -> models.TelemetryResult:
+    def _record_point(self, point: Any, problem: str | None) -> models.TelemetryResult:
         failed = models.TelemetryResultStatus.FAILED
-        if problems:
-            return models.TelemetryResult(status=failed, message="; ".join(map(str, problems)))
+        if problem is not None:
+            return models.TelemetryResult(status=failed, message=problem)
         device_id = point.get("device_id")
         if not isinstance(device_id, str):
             return models.TelemetryResult(status=failed, message="device_id is required")
@@ -454,6 +455,22 @@ class SandboxState:
         stored = {**supplement, "id": str(supplement_id), "created_at": _wire_time(self.now())}
         self.supplements[supplement_id] = stored
         return stored
+
+
+def _commission_problems(request: models.CommissionRequest) -> Iterator[Problem]:
+    """Rules Flip enforces on commissioning that the schema cannot say, and without which the state would not hold."""
+    for index, device in enumerate(request.devices):
+        if device.site_id != request.site.id:
+            yield Problem(f"devices[{index}].site_id", f"{device.site_id!r} does not match site.id {request.site.id!r}")
+    yield from _repeated_devices(request.devices)
+
+
+def _repeated_devices(devices: Iterable[models.DeviceCreateIn]) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for index, device in enumerate(devices):
+        if device.id in seen:
+            yield Problem(f"devices[{index}].id", f"{device.id!r} is the id of an earlier device of this request")
+        seen.add(device.id)
 
 
 def _device_of_session(site_id: str, index: int, device: models.DeviceSessionIn) -> models.DeviceCreateIn:
