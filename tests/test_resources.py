@@ -71,7 +71,7 @@ async def test_commands_are_listed_and_acknowledged_with_a_reason() -> None:
 async def test_an_acknowledgement_that_breaks_the_spec_is_never_sent() -> None:
     async with sandboxed() as (sandbox, flip):
         with pytest.raises(RequestValidationError, match="device_status"):
-            await flip.commands.acknowledge(uuid4(), "FAILED")  # the older value; the PATCH takes FAILED_OFFLINE/FAULT
+            await flip.commands.acknowledge(uuid4(), "PENDING")  # Flip's to set, never the fleet's
         with pytest.raises(RequestValidationError, match="command_id"):
             await flip.commands.acknowledge("xyz-123", "OK")
         assert sandbox.stats.requests["update_command_status"] == 0

@@ -53,8 +53,39 @@ async def test_every_site_operation_works_against_the_sandbox() -> None:
         assert past.id in {event.id for event in completed}
         assert {event.status for event in completed} == {models.EventStatus.COMPLETED}
         assert (await site.events.get(upcoming.id)).status is models.EventStatus.UPCOMING
-        assert (await site.events.update_participation(upcoming.id, {"opt_out": True})).id == upcoming.id
+        opted_out = await site.events.update_participation(upcoming.id, models.EventUpdateIn(is_participating=False))
+        assert (opted_out.id, opted_out.is_participating) == (upcoming.id, False)
+        settings = [{"device_id": "battery-1", "backup_reserve_percentage": 40}]
+        reserved = await site.events.update_participation(str(upcoming.id), {"device_settings": settings})
+        assert reserved.device_settings == [
+            models.EventBatterySettings(device_id="battery-1", backup_reserve_percentage=40)
+        ]
+        assert reserved.is_participating is False
         assert sandbox.stats.requests["get_site_token"] == 1
+
+
+async def test_a_participation_update_that_breaks_the_spec_is_never_sent() -> None:
+    async with sandboxed() as (sandbox, flip):
+        add_site(sandbox, SITE, "battery-1")
+        event = sandbox.state.create_event(SITE)
+        events = flip.site(SITE).events
+        with pytest.raises(RequestValidationError) as raised:
+            await events.update_participation(
+                event.id,
+                {
+                    "opt_out": True,
+                    "is_participating": "no",
+                    "device_settings": [{"device_id": "battery-1", "backup_reserve_percentage": 120}],
+                },
+            )
+        assert [str(problem) for problem in raised.value.problems] == [
+            "opt_out: unknown field (expected one of: is_participating, device_settings)",
+            "is_participating: expected true or false, got str",
+            "device_settings[0].backup_reserve_percentage: must be at most 100, got 120",
+        ]
+        with pytest.raises(RequestValidationError, match="status"):
+            await events.list(status=models.EventStatus.CANCELED)  # not a value of Flip's filter
+        assert sandbox.stats.requests["update_event_participation"] == sandbox.stats.requests["list_events"] == 0
 
 
 async def test_fifty_concurrent_calls_fetch_the_site_token_once() -> None:

@@ -301,7 +301,23 @@ EVENT = {
     "starts_at": "2025-01-15T17:00:00.000Z",
     "ends_at": None,
     "duration_s": None,
-    "schedule": [{"mode": "DISCHARGE", "setpoint_w": 3000}],
+    # Shaped as Flip's own demo app types an event; the schedule's mode is one newer than this SDK.
+    "schedule": [
+        {
+            "device_ids": ["xyz-123"],
+            "starts_at": "2025-01-15T16:00:00.000Z",
+            "ends_at": "2025-01-15T17:00:00.000Z",
+            "duration_s": 3600,
+            "is_preparatory_action": True,
+            "mode": "PRE_COOL",
+            "setpoint_w": 3000,
+        }
+    ],
+    "status": "CANCELED",
+    "is_participating": True,
+    "device_settings": [{"device_id": "xyz-123", "backup_reserve_percentage": 30, "maximum_charge_percentage": None}],
+    "created_at": "2025-01-14T09:00:00.000Z",
+    "updated_at": "2025-01-15T12:00:00.000Z",
 }
 ENROLLMENT = {
     "object_type": "enrollment",
@@ -342,12 +358,20 @@ def test_command_created_is_a_typed_command() -> None:
     assert event.raw["event_object"] == COMMAND
 
 
-def test_event_created_is_a_typed_event() -> None:
+def test_event_created_is_a_typed_event_with_its_schedule_settings_and_status() -> None:
     event = parse_event(envelope("event.created", EVENT))
     assert isinstance(event.data, models.Event)
+    assert event.problems == ()
     assert event.data.site_id == "abc-789"
     assert event.data.ends_at is None
-    assert event.data.schedule == [{"mode": "DISCHARGE", "setpoint_w": 3000}]
+    assert event.data.status == models.EventStatus.CANCELED
+    assert event.data.is_participating is True
+    [item] = event.data.schedule or []
+    assert (item.device_ids, item.is_preparatory_action, item.duration_s) == (["xyz-123"], True, 3600)
+    assert item.mode == "PRE_COOL"  # a mode Flip adds later is kept as it is; the unknown setpoint_w is ignored
+    [setting] = event.data.device_settings or []
+    assert setting == models.EventBatterySettings(device_id="xyz-123", backup_reserve_percentage=30)
+    assert event.data.updated_at == datetime(2025, 1, 15, 12, tzinfo=UTC)
     assert event.timestamp is None  # not given
 
 
