@@ -14,7 +14,9 @@ import pytest
 from support import commission_request
 
 from flip_async import ConflictError, FlipClient, RetryPolicy, models
+from flip_async._spec_types import Auth
 from flip_async.sandbox import PROGRAMS, Faults, Rejected, Sandbox, serve
+from flip_async.sandbox._auth import Authenticator
 
 SITE = "site-1"
 DEVICE = "battery-1"
@@ -187,6 +189,8 @@ async def test_a_repeated_site_is_a_409_that_flip_client_raises_as_conflict(sand
         with pytest.raises(ConflictError) as raised:
             await flip.commission(commission_body())
     assert raised.value.attempts == 1
+    # Flip's own words, from FastAPI's {"detail": ...}, are what the user reads.
+    assert str(raised.value) == f"409 Conflict from POST /v1/commission: site {SITE!r} is already commissioned"
     assert (sandbox.stats.conflicts, sandbox.stats.sites_created) == (2, 1)
 
 
@@ -197,6 +201,27 @@ async def test_a_device_id_already_taken_is_a_409_and_creates_nothing(sandbox: S
     reply = await api("POST", "/v1/commission", json=body)
     assert (reply.status, reply.body) == (409, {"detail": "device 'a-battery-0' already exists"})
     assert list(sandbox.state.sites) == ["a"]
+
+
+async def test_devices_may_leave_out_site_id_when_commissioned_but_not_when_created_alone(
+    sandbox: Sandbox, api: Api
+) -> None:
+    body = commission_body()
+    del body["devices"][0]["site_id"]  # Flip's newer commission body
+    assert (await api("POST", "/v1/commission", json=body)).status == 200
+    assert sandbox.state.devices[f"{SITE}-battery-0"].site_id == SITE
+    alone = {key: value for key, value in device("battery-9").items() if key != "site_id"}
+    refused = await api("POST", f"/v1/site/{SITE}/devices", json=alone)
+    assert (refused.status, refused.body["detail"]) == (
+        422,
+        [
+            {
+                "loc": ["body", "site_id"],
+                "msg": "is required by Create Device: the site in the path, 'site-1'",
+                "type": "value_error",
+            }
+        ],
+    )
 
 
 async def test_a_body_breaking_the_spec_is_a_422_locating_each_problem(api: Api) -> None:
@@ -280,6 +305,29 @@ async def test_a_site_token_expires_after_an_hour_by_the_sandbox_clock(api: Api,
     clock.now = NOW + timedelta(hours=1)
     expired = await api("GET", f"/v1/site/{SITE}", token=token)
     assert (expired.status, expired.body) == (401, {"detail": "the site token has expired; request a new one"})
+
+
+def test_expired_site_tokens_are_forgotten_so_a_long_running_sandbox_stays_small(clock: Clock) -> None:
+    auth = Authenticator("client-token", clock)
+    first = auth.issue(SITE).site_access_token
+    for minute in range(1, 10 * 60):  # ten hours, a token a minute
+        clock.now = NOW + timedelta(minutes=minute)
+        auth.issue(SITE)
+        if minute == 90:  # expired half an hour ago, and still told so
+            with pytest.raises(Rejected, match="the site token has expired"):
+                auth.check(Auth.SITE, f"Bearer {first}", SITE)
+    # An hour of live tokens, and an hour of expired ones that still say so: never the ten hours' 600.
+    assert auth.site_tokens == 121
+    with pytest.raises(Rejected, match="takes a site token"):  # forgotten: as unknown as any other
+        auth.check(Auth.SITE, f"Bearer {first}", SITE)
+
+
+def test_expired_sessions_are_forgotten_as_new_ones_open(sandbox: Sandbox, clock: Clock) -> None:
+    sandbox.state.commission(commission_request(SITE, device_ids=(DEVICE,), can_auto_enroll=False))
+    for minute in range(0, 600, 5):
+        clock.now = NOW + timedelta(minutes=minute)
+        sandbox.state.open_session(models.SessionRequest(site=models.Site(id=SITE)))
+    assert len(sandbox.state.sessions) == 3  # the last ten minutes' (a session lives ten minutes)
 
 
 # Sites ----------------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from conftest import StartServer
 from support import NOW, add_site, device, sandboxed
 
 from flip_async import models
-from flip_async.sandbox import Sandbox
+from flip_async.sandbox import Sandbox, _webhooks
 from flip_async.webhooks import (
     DEFAULT_PATH,
     ID_HEADER,
@@ -234,3 +234,24 @@ async def test_each_change_flip_announces_comes_as_a_webhook_of_its_type() -> No
         ]
     )
     assert all(event.problems == () for event in events)
+
+
+async def test_only_the_latest_deliveries_are_kept(live_server: StartServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_webhooks, "DELIVERIES_KEPT", 3)
+
+    async def accept(request: web.BaseRequest) -> web.Response:
+        return web.Response(status=204)
+
+    server = await live_server(accept)
+    async with Sandbox(webhook_url=server.url, webhook_secret=SECRET) as sandbox:
+        add_site(sandbox, "site-1", "battery-1")
+        for _ in range(5):  # one at a time, so that they finish in order
+            command = sandbox.state.create_command("battery-1")
+            await sandbox.webhooks.drain()
+            sandbox.state.cancel_command(command.id)
+            await sandbox.webhooks.drain()
+    assert [delivery.event_type for delivery in sandbox.webhooks.deliveries] == [
+        "command.updated",
+        "command.created",
+        "command.updated",
+    ]

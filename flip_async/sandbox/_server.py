@@ -31,13 +31,13 @@ class _ServerLog(logging.LoggerAdapter[logging.Logger]):
     """aiohttp's server log, as the sandbox keeps it: a client's malformed request (which aiohttp answers 400) is one
     line at debug level, never a traceback; anything else is logged as aiohttp logs it."""
 
-    def exception(self, msg: object, *args: object, exc_info: Any = True, **kwargs: Any) -> None:
+    def log(self, level: int, msg: object, *args: object, exc_info: Any = None, **kwargs: Any) -> None:
         # A broken body surfaces again, wrapped, when aiohttp drains it after the sandbox has answered 400.
         cause = exc_info.__cause__ if isinstance(exc_info, web.RequestPayloadError) else exc_info
         if isinstance(cause, HttpProcessingError):
-            self.debug("A malformed request, answered 400: %s", " ".join(cause.message.split()))
-            return
-        super().exception(msg, *args, exc_info=exc_info, **kwargs)
+            super().log(logging.DEBUG, "A malformed request, answered 400: %s", " ".join(cause.message.split()))
+        else:
+            super().log(level, msg, *args, exc_info=exc_info, **kwargs)
 
 
 class Sandbox:
