@@ -11,12 +11,15 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import attrs
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestServer
+from conftest import StartServer
 from support import add_site
 
 from flip_async import models
@@ -256,3 +259,44 @@ async def test_a_malformed_request_is_a_4xx_and_never_a_traceback_in_the_clis_ou
     debug_lines = [line for line in sandbox.stderr.splitlines() if "A malformed request, answered 400" in line]
     # At most one line each, at debug level: shown with -vv only.
     assert len(debug_lines) == (3 if verbose else 0), sandbox.stderr
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+_CURL = re.compile(r"""^curl -X (\w+) "\$FLIP_BASE_URL([^"]+)"(?:.* -d '([^']*)')?""", re.MULTILINE)
+
+
+async def test_the_readmes_curl_examples_work_as_printed(live_server: StartServer) -> None:
+    section = README.read_text().split("### The control surface", 1)[1].split("\n## ", 1)[0]
+    examples = _CURL.findall(section.replace("\\\n", " "))  # each command on one line
+    assert [(method, path.split("/")[2]) for method, path, _ in examples] == [
+        ("PUT", "webhooks"),
+        ("POST", "events"),
+        ("POST", "commands"),
+        ("POST", "commands"),
+    ]
+
+    async def accept(request: web.BaseRequest) -> web.Response:
+        return web.Response(status=204)
+
+    server = await live_server(accept)
+    ids: dict[str, str] = {}
+    async with Sandbox(token=TOKEN) as sandbox, aiohttp.ClientSession() as http:
+        add_site(sandbox, "abc-789", "xyz-123")
+        for method, path, body in examples:
+            path = path.replace("<the command id>", ids.get("command", ""))
+            body = body.replace("<the event id>", ids.get("event", "")).replace(
+                "http://127.0.0.1:9000/webhooks/flip", server.url
+            )
+            data = body.encode() if body else None
+            headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+            async with http.request(method, sandbox.base_url + path, data=data, headers=headers) as response:
+                assert response.status in (200, 204), (path, await response.text())
+                if path.endswith(("/events", "/commands")):
+                    ids["event" if path.endswith("/events") else "command"] = (await response.json())["id"]
+        await sandbox.webhooks.drain()
+        assert [delivery.event_type for delivery in sandbox.webhooks.deliveries] == [
+            "event.created",
+            "command.created",
+            "command.updated",
+        ]
+        assert all(delivery.delivered for delivery in sandbox.webhooks.deliveries)

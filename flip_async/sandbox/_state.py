@@ -54,7 +54,7 @@ class SandboxState:
     sessions: OrderedDict[str, tuple[str, datetime]] = attrs.field(factory=OrderedDict)
     """Unredeemed session token -> (site id, expiry), oldest first; expired ones are forgotten as new ones open."""
     notify: Callable[[str, Any], None] = attrs.field(default=lambda event_type, resource: None, repr=False)
-    """Told of each change a webhook reports (`command.created`, `enrollment.created`): the sandbox's sender."""
+    """Told of each change a webhook reports (`event.created`, `command.updated`, ...): the sandbox's sender."""
     # A set, not a scan of every event: commissioning a large fleet must stay linear.
     _sites_with_events: set[str] = attrs.field(factory=set, init=False, repr=False)
 
@@ -384,8 +384,8 @@ class SandboxState:
         participating = event.is_participating if update.is_participating is None else update.is_participating
         if update.device_settings is None and participating == event.is_participating:
             return _with_status(event, self.now())
-        if participating != event.is_participating:
-            self._follow_participation(event_id, participating is not False)
+        if update.is_participating is not None and update.is_participating != event.is_participating:
+            self._follow_participation(event_id, update.is_participating)
         settings = {setting.device_id: setting for setting in event.device_settings or []}
         settings |= {setting.device_id: setting for setting in update.device_settings or []}
         event = attrs.evolve(
