@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta
@@ -13,16 +14,17 @@ import aiohttp
 from flip_async import _environment, models, resources
 from flip_async._base_client import BaseClient, Parsed
 from flip_async._operations import CallOptions, Send, operation
+from flip_async._raw import raw_response
 from flip_async._resource import Resource, resource
 from flip_async._retry import RetryPolicy
-from flip_async._site import SiteClient, SiteTokens
+from flip_async._site import SiteClient, SiteClientWithRawResponse, SiteTokens
 from flip_async._time import utc_now
 from flip_async._transport import DEFAULT_MAX_RESPONSE_SIZE, Transport, check_max_retries, check_timeout
 from flip_async._validation import validated
 from flip_async.bulk import BulkCommissioner, CommissionOutcome, Journal, Row, RunSettings
 from flip_async.errors import FlipError, NotFoundError
 
-__all__ = ["DEFAULT_BASE_URL", "FlipClient"]
+__all__ = ["DEFAULT_BASE_URL", "FlipClient", "FlipClientWithRawResponse"]
 
 DEFAULT_BASE_URL = "https://api.flip.energy"
 """Flip's production host as its newer docs name it; set FLIP_BASE_URL (or base_url=) for the sandbox."""
@@ -131,11 +133,20 @@ class FlipClient(BaseClient):
             max_retries=None if max_retries is None else check_max_retries(max_retries),
         )
         for name, value in list(vars(clone).items()):
-            if isinstance(value, Resource):  # made for, and bound to, the original
+            if isinstance(value, Resource | FlipClientWithRawResponse):  # made for, and bound to, the original
                 del vars(clone)[name]
         # Its own runs, which closing the copy settles, sent with the copy's options.
         clone._bulk = BulkCommissioner(clone._commission, clone._site_exists, api=clone.base_url)
         return clone
+
+    @functools.cached_property
+    def with_raw_response(self) -> FlipClientWithRawResponse:
+        """This client's methods answering with their RawResponse: `status_code`, `headers`, `request_id`,
+        `attempts`, `elapsed`, `content` and `parse()` (what the method returns).
+
+        `raw = await flip.with_raw_response.sites.list(); raw.request_id; sites = raw.parse()`.
+        """
+        return FlipClientWithRawResponse(self)
 
     def site(self, site_id: str) -> SiteClient:
         """The Mobile App API for one site, over this client's connections and with its options.
@@ -211,7 +222,7 @@ class FlipClient(BaseClient):
         **options: Unpack[CallOptions],
     ) -> Parsed[models.CommissionResponse]:
         """Send an already validated commission request; the bulk engine reads the attempts off the response."""
-        return await send.parsed(body=request, **options)
+        return await send.parsed(body=request, subject=f"site {request.site.id}", **options)
 
     async def _site_exists(self, site_id: str, **options: Unpack[CallOptions]) -> bool:
         """Whether Flip has the site: it issues a site token only for a site it has."""
@@ -223,3 +234,21 @@ class FlipClient(BaseClient):
 
     async def _issue_site_token(self, site_id: str) -> models.SiteToken:
         return await self.sites.token(site_id)
+
+
+class FlipClientWithRawResponse:
+    """`flip.with_raw_response`: each method answering with its RawResponse; `site(site_id)` for the Mobile App API."""
+
+    def __init__(self, client: FlipClient) -> None:
+        self._client = client
+        self.commission = raw_response(client.commission)
+        self.sites = resources.SitesWithRawResponse(client.sites)
+        self.sessions = resources.SessionsWithRawResponse(client.sessions)
+        self.commands = resources.CommandsWithRawResponse(client.commands)
+        self.programs = resources.ProgramsWithRawResponse(client.programs)
+        self.telemetry = resources.TelemetryWithRawResponse(client.telemetry)
+        self.settings = resources.SettingsWithRawResponse(client.settings)
+        self.supplements = resources.SupplementsWithRawResponse(client.supplements)
+
+    def site(self, site_id: str) -> SiteClientWithRawResponse:
+        return self._client.site(site_id).with_raw_response

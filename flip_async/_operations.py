@@ -68,6 +68,7 @@ class Send(Generic[A]):
         body: Any = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        subject: str | None = None,
     ) -> Parsed[A]:
         call = Call(
             operation=self.operation,
@@ -76,6 +77,7 @@ class Send(Generic[A]):
             body=body,
             timeout=timeout,
             max_retries=max_retries,
+            subject=subject,
         )
         answer: Parsed[A] = await self.sender._send(call)
         return answer

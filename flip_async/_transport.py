@@ -73,6 +73,8 @@ class Request:
     max_retries: int
     redactor: Redactor = attrs.field(repr=False)
     """Hides this request's token (and the client token) in whatever an error response echoes back."""
+    subject: str | None = None
+    """What the request is about, for log lines: `site abc-789` for a commission."""
 
 
 @attrs.frozen
@@ -207,9 +209,11 @@ class Transport:
         token: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        subject: str | None = None,
     ) -> Request:
         """The request for `path` below the base URL: `token` replaces the client token for it (a site token), and
-        `timeout` (seconds per attempt) and `max_retries` replace the transport's defaults."""
+        `timeout` (seconds per attempt) and `max_retries` replace the transport's defaults; `subject` goes in its log
+        lines."""
         secret = self._token if token is None else _checked_token(token)
         has_body = body is not None
         return Request(
@@ -220,6 +224,7 @@ class Transport:
             timeout=_client_timeout(self._timeout if timeout is None else check_timeout(timeout)),
             max_retries=self._max_retries if max_retries is None else check_max_retries(max_retries),
             redactor=Redactor((secret, self._token)),
+            subject=subject,
         )
 
     async def send(self, request: Request) -> Response:
@@ -264,7 +269,7 @@ class Transport:
             except BaseException as exc:
                 _log_attempt(request, type(exc).__name__, attempt, started)
                 raise
-            _log_attempt(request, str(reply.status), attempt, started)
+            _log_attempt(request, str(reply.status), attempt, started, _headers.request_id(reply.headers))
             return reply
 
     async def _wait_before_retry(
@@ -357,11 +362,20 @@ def _client_timeout(seconds: float) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=seconds)
 
 
-def _log_attempt(request: Request, outcome: str, attempt: int, started: float) -> None:
+def _log_attempt(request: Request, outcome: str, attempt: int, started: float, request_id: str | None = None) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         elapsed_ms = (time.monotonic() - started) * 1000
+        about = f" ({request.subject})" if request.subject else ""
+        answered = f", request id {request_id}" if request_id else ""
         logger.debug(
-            "%s %s -> %s (attempt %d, %.1f ms)", request.method, request.url.path, outcome, attempt, elapsed_ms
+            "%s %s%s -> %s (attempt %d, %.1f ms%s)",
+            request.method,
+            request.url.path,
+            about,
+            outcome,
+            attempt,
+            elapsed_ms,
+            answered,
         )
 
 

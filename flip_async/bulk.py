@@ -21,6 +21,7 @@ from flip_async._validation import validated
 from flip_async.errors import (
     APIConnectionError,
     APIError,
+    APIStatusError,
     AuthenticationError,
     ConflictError,
     FlipError,
@@ -345,7 +346,7 @@ class _Run:
                     )
                 except ConflictError as exc:
                     status, error = await self._conflict(request.site.id, exc)
-                    return outcome(status, error=error, attempts=exc.attempts or 1)
+                    return outcome(status, error=error, attempts=exc.attempts or 1, request_id=exc.request_id)
         except asyncio.CancelledError:
             # Abandoned by settle(): the row still gets its one outcome, recorded like any other.
             if sent:
@@ -356,11 +357,17 @@ class _Run:
         except RequestValidationError as exc:  # the row, or something in it JSON cannot carry: nothing was sent
             return outcome(OutcomeStatus.INVALID, error=exc)
         except APIError as exc:
-            return outcome(OutcomeStatus.FAILED, error=exc, attempts=exc.attempts or 1)
+            request_id = exc.request_id if isinstance(exc, APIStatusError) else None
+            return outcome(OutcomeStatus.FAILED, error=exc, attempts=exc.attempts or 1, request_id=request_id)
         except Exception as exc:
             # One row's surprise must not stop the fleet: it is reported as that row's failure, not lost.
-            return outcome(OutcomeStatus.FAILED, error=exc)
-        return outcome(OutcomeStatus.COMMISSIONED, result=parsed.value, attempts=parsed.response.attempts)
+            surprise = FlipError(f"{type(exc).__name__}: {exc}")
+            surprise.__cause__ = exc
+            return outcome(OutcomeStatus.FAILED, error=surprise)
+        response = parsed.response
+        return outcome(
+            OutcomeStatus.COMMISSIONED, result=parsed.value, attempts=response.attempts, request_id=response.request_id
+        )
 
     async def _exists(self, site_id: str) -> bool:
         """Whether Flip has a site an earlier run sent without seeing the answer; _Unconfirmable if Flip cannot say."""
@@ -373,7 +380,7 @@ class _Run:
                 APIError(f"an earlier run sent this site without seeing the answer, and Flip cannot say now: {exc}")
             ) from exc
 
-    async def _conflict(self, site_id: str, conflict: ConflictError) -> tuple[OutcomeStatus, Exception | None]:
+    async def _conflict(self, site_id: str, conflict: ConflictError) -> tuple[OutcomeStatus, FlipError | None]:
         """What a 409 means for this row: the site exists (already commissioned), or the conflict is about
         something else.
 

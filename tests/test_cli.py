@@ -378,7 +378,7 @@ def test_verbose_is_accepted_after_the_subcommand(tmp_path: Path) -> None:
     source = write(tmp_path / "fleet.jsonl", fleet(1))
     result = run_cli("commission", source, "--sandbox", "-vv")
     assert result.returncode == 0, result.stderr
-    assert "DEBUG flip_async: POST /v1/commission -> 200 (attempt 1" in result.stderr
+    assert "DEBUG flip_async: POST /v1/commission (site site-0) -> 200 (attempt 1" in result.stderr
 
 
 def test_messages_are_not_wrapped_and_see_out_only_with_out(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Unpack
 
 from flip_async import models
 from flip_async._operations import CallOptions, Send, operation
+from flip_async._raw import raw_response
 from flip_async._resource import Resource
 from flip_async._validation import validated
 
@@ -26,3 +27,10 @@ class Sessions(Resource):
         Flip does not document the answer (presumably it holds the session token), so it comes back as sent.
         """
         return await send(body=validated(request, models.SessionRequest), **options)
+
+
+class SessionsWithRawResponse:
+    """`flip.with_raw_response.sessions`: each method answering with its RawResponse."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self.create = raw_response(sessions.create)

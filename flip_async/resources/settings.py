@@ -7,6 +7,7 @@ from typing import Any, Unpack
 
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import json_object
+from flip_async._raw import raw_response
 from flip_async._resource import Resource
 
 
@@ -29,3 +30,10 @@ class Settings(Resource):
         return await send(
             path={"settingsRequestId": settings_request_id}, body=json_object(update, "update"), **options
         )
+
+
+class SettingsWithRawResponse:
+    """`flip.with_raw_response.settings`: each method answering with its RawResponse."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.update = raw_response(settings.update)
