@@ -29,7 +29,7 @@ from flip_async.bulk import (
     site_id_of,
 )
 from flip_async.errors import FlipError, RequestValidationError
-from flip_async.rows import FORMATS, FileRow, FleetFileError, count_rows, read_numbered_rows
+from flip_async.rows import FORMATS, FileRow, FleetFileError, ReadPosition, count_rows, read_numbered_rows
 
 if TYPE_CHECKING:
     # Imported where used: the sandbox is an extra (`pip install 'flip-async[sandbox]'`), the rest of the CLI is not.
@@ -263,13 +263,14 @@ def _read_token_file(parser: argparse.ArgumentParser, path: Path) -> str:
 
 
 async def _commission(args: argparse.Namespace, token: str | None, total: int | None) -> int:
-    report = RunReport(sys.stderr, total, out=args.out)
+    position = ReadPosition()
+    report = RunReport(sys.stderr, total, out=args.out, size=args.file.stat().st_size, position=position)
     # The file line of each row in flight, for its outcome's messages; an entry lives from read to outcome only, so
     # this holds no more than the run's window of rows.
     lines: dict[int, int] = {}
 
     def rows() -> Iterator[FileRow]:
-        for index, (line, row) in enumerate(read_numbered_rows(args.file, args.format)):
+        for index, (line, row) in enumerate(read_numbered_rows(args.file, args.format, position=position)):
             lines[index] = line
             yield row
 
