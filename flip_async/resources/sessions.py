@@ -18,10 +18,10 @@ class Sessions(Resource):
     @operation("create_session")
     async def create(
         self,
-        send: Send[dict[str, Any]],
+        send: Send[dict[str, object]],
         request: models.SessionRequest | Mapping[str, Any],
         **options: Unpack[CallOptions],
-    ) -> dict[str, Any]:
+    ) -> dict[str, object]:
         """Open a session for the site, commissioning it first when Flip does not know it.
 
         Flip does not document the answer (presumably it holds the session token), so it comes back as sent.

@@ -17,11 +17,11 @@ class Settings(Resource):
     @operation("update_settings_request")
     async def update(
         self,
-        send: Send[dict[str, Any] | None],
+        send: Send[dict[str, object] | None],
         settings_request_id: str,
         update: Mapping[str, Any],
         **options: Unpack[CallOptions],
-    ) -> dict[str, Any] | None:
+    ) -> dict[str, object] | None:
         """Update a settings request.
 
         Flip does not document the body or the answer: `update` is sent as given, and the answer comes back as sent

@@ -17,10 +17,10 @@ class Supplements(Resource):
     @operation("create_supplement")
     async def create(
         self,
-        send: Send[dict[str, Any] | None],
+        send: Send[dict[str, object] | None],
         supplement: Mapping[str, Any],
         **options: Unpack[CallOptions],
-    ) -> dict[str, Any] | None:
+    ) -> dict[str, object] | None:
         """Send a supplement: the body goes as given, the answer comes back as sent (or None)."""
         return await send(body=json_object(supplement, "supplement"), **options)
 

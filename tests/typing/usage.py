@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any, assert_type
+from typing import assert_type
 
 from flip_async import FlipClient, RawResponse, SiteClient, errors, models
 from flip_async.bulk import CommissionOutcome, OutcomeStatus
@@ -32,7 +32,8 @@ async def per_call_options(flip: FlipClient) -> None:
     assert_type(site, SiteClient)
     assert_type(await site.update(email="jo@example.com", city=None, timeout=2), models.Site)
     assert_type(await site.devices.delete("xyz-123", max_retries=0), None)
-    assert_type(await flip.settings.update("s-1", {"status": "APPLIED"}), dict[str, Any] | None)
+    assert_type(await flip.settings.update("s-1", {"status": "APPLIED"}), dict[str, object] | None)
+    assert_type(await flip.sessions.create({"site": {"id": "abc-789"}}), dict[str, object])
     async for listed in flip.sites.iter(page_size=50, timeout=10):
         assert_type(listed, models.Site)
 
