@@ -81,15 +81,17 @@ class Built:
             return email.message_from_bytes(archive.read(f"flip_async-{__version__}.dist-info/METADATA"))
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+@pytest.fixture(scope="module", params=["with .gitignore", "without .gitignore"])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
     """`python -m build` (the sdist, then the wheel from the unpacked sdist) of a copy of this tree, with litter.
 
-    The copy has no .gitignore, so the sdist's own include and exclude rules are what is tested.
+    Hatch honours .gitignore: with it, as a release is built, a pattern that hides sources shows; without it, the
+    sdist's own include and exclude rules are all that keeps the litter out.
     """
     tree = tmp_path_factory.mktemp("tree") / "flip-async"
     shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(".git", ".venv*", ".mypy_cache"))
-    (tree / ".gitignore").unlink(missing_ok=True)
+    if request.param == "without .gitignore":
+        (tree / ".gitignore").unlink()
     for litter in LITTER:
         (tree / litter).parent.mkdir(parents=True, exist_ok=True)
         (tree / litter).write_text("litter\n")
