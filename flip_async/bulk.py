@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import collections
+import math
 import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -16,6 +18,7 @@ from flip_async import models
 from flip_async._base_client import Parsed
 from flip_async._journal import Journal, JournalError, JournalInUseError, JournalMismatchError
 from flip_async._outcomes import CommissionOutcome, OutcomeStatus
+from flip_async._rate_limit import RateLimit
 from flip_async._transport import check_max_retries, check_timeout
 from flip_async._validation import validated
 from flip_async.errors import (
@@ -72,10 +75,16 @@ def check_row(row: Row) -> models.CommissionRequest:
 
 
 class SendCommission(Protocol):
-    """Sends one validated commission request (the client's own call: token, transport, retries)."""
+    """Sends one validated commission request (the client's own call: token, transport, retries); `on_throttle` is
+    told of each 429 it meets, with the seconds Flip asked to wait."""
 
     def __call__(
-        self, request: models.CommissionRequest, *, timeout: float | None, max_retries: int | None
+        self,
+        request: models.CommissionRequest,
+        *,
+        timeout: float | None,
+        max_retries: int | None,
+        on_throttle: Callable[[float], object],
     ) -> Awaitable[Parsed[models.CommissionResponse]]: ...
 
 
@@ -187,9 +196,9 @@ class _Run:
         self._settings = settings
         self._done_before = book.done if book is not None else frozenset()
         self._sent_before = book.unconfirmed if book is not None else frozenset()
-        self._sending = asyncio.Semaphore(settings.concurrency)
+        self._sending = _Concurrency(settings.concurrency)
         self._window = asyncio.Semaphore(settings.concurrency * 2)
-        self._pacer = _Pacer(settings.rate_limit) if settings.rate_limit else None
+        self._pacer = RateLimit(settings.rate_limit, key="run") if settings.rate_limit else None
         self._finished: asyncio.Queue[CommissionOutcome | object] = asyncio.Queue()
         self._tasks: set[asyncio.Task[CommissionOutcome]] = set()
         self._in_flight: set[asyncio.Task[CommissionOutcome]] = set()  # those whose request has been sent
@@ -342,7 +351,10 @@ class _Run:
                 self._in_flight.add(asyncio.current_task())  # type: ignore[arg-type]
                 try:
                     parsed = await self._send(
-                        request, timeout=self._settings.timeout, max_retries=self._settings.max_retries
+                        request,
+                        timeout=self._settings.timeout,
+                        max_retries=self._settings.max_retries,
+                        on_throttle=self._sending.throttled,
                     )
                 except ConflictError as exc:
                     status, error = await self._conflict(request.site.id, exc)
@@ -445,16 +457,62 @@ async def _enumerate(rows: Iterable[Row] | AsyncIterable[Row]) -> AsyncIterator[
             yield index, row
 
 
-class _Pacer:
-    """Spaces request starts evenly so that no more than `per_second` begin in any second."""
+class _Concurrency:
+    """How many requests may be in flight: halved at a 429 (new requests wait out its Retry-After), raised back by
+    one per window of answers without one, up to `ceiling` (AIMD, as TCP does). So several processes sharing one
+    token settle below Flip's limit without anyone tuning them."""
 
-    def __init__(self, per_second: float) -> None:
-        self._interval = 1.0 / per_second
-        self._next = 0.0
+    def __init__(self, ceiling: int) -> None:
+        self._ceiling = ceiling
+        self._limit = float(ceiling)
+        self._in_flight = 0
+        self._paused_until = 0.0
+        self._decreased_at = -math.inf
+        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
 
-    async def wait(self) -> None:
-        now = time.monotonic()
-        start = max(now, self._next)
-        self._next = start + self._interval
-        if start > now:
-            await asyncio.sleep(start - now)
+    def __repr__(self) -> str:
+        return f"_Concurrency(limit={self._limit:.1f}, ceiling={self._ceiling}, in_flight={self._in_flight})"
+
+    @property
+    def limit(self) -> float:
+        """How many requests may be in flight now (its whole part)."""
+        return self._limit
+
+    async def __aenter__(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            if (pause := self._paused_until - loop.time()) > 0:
+                await asyncio.sleep(pause)
+            elif self._in_flight < int(self._limit):
+                self._in_flight += 1
+                return
+            else:
+                waiter = loop.create_future()
+                self._waiting.append(waiter)
+                try:
+                    await waiter
+                finally:
+                    if not waiter.done():
+                        self._waiting.remove(waiter)
+
+    async def __aexit__(self, *_: object) -> None:
+        self._in_flight -= 1
+        if asyncio.get_running_loop().time() >= self._paused_until:  # an answer while Flip is not throttling
+            self._limit = min(float(self._ceiling), self._limit + 1 / self._limit)
+        self._wake()
+
+    def throttled(self, retry_after: float) -> None:
+        """A 429: pause new requests for `retry_after` seconds, and halve the limit (once per second of 429s)."""
+        now = asyncio.get_running_loop().time()
+        self._paused_until = max(self._paused_until, now + retry_after)
+        if now - self._decreased_at >= 1.0:
+            self._decreased_at = now
+            self._limit = max(1.0, self._limit / 2)
+
+    def _wake(self) -> None:
+        free = int(self._limit) - self._in_flight
+        while free > 0 and self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                free -= 1
