@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import hashlib
 import math
 import os
 import time
@@ -35,6 +36,7 @@ from flip_async.errors import (
 from flip_async.rows import UnreadableRow
 
 __all__ = [
+    "STOPPED_EARLY",
     "UNREACHABLE_AFTER",
     "BulkCommissioner",
     "CommissionOutcome",
@@ -47,6 +49,7 @@ __all__ = [
     "RunSettings",
     "RunStoppedError",
     "check_row",
+    "shard_of",
     "site_id_of",
 ]
 
@@ -56,6 +59,10 @@ an UnreadableRow from a file reader stands for a row that could not even be pars
 
 UNREACHABLE_AFTER = 5
 """A run stops sending once this many rows in a row failed to connect (each after all its retries)."""
+
+
+STOPPED_EARLY = "not sent: the run stopped early because "
+"""How the error of every row a stopped run did not send begins (its reason follows)."""
 
 
 class RunStoppedError(FlipError):
@@ -297,7 +304,7 @@ class _Run:
 
     def _stop(self, reason: str) -> None:
         if self._stopped is None:
-            self._stopped = RunStoppedError(f"not sent: the run stopped early because {reason}", reason=reason)
+            self._stopped = RunStoppedError(STOPPED_EARLY + reason, reason=reason)
 
     async def _as_finished(self) -> AsyncIterator[CommissionOutcome]:
         yielded, fed = 0, False
@@ -434,6 +441,15 @@ class _Unconfirmable(Exception):
 
 def _first_line(error: Exception) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def shard_of(site_id: str, shards: int) -> int:
+    """Which of `shards` shards (0-based) a site belongs to: the first 8 bytes of the SHA-256 of its UTF-8 id, as a
+    big-endian unsigned integer, modulo `shards`. The same on every machine and Python version (no hash seed), so N
+    machines each given one shard split a fleet between them with no coordination."""
+    if shards < 1:
+        raise ValueError(f"shards must be >= 1, got {shards!r}")
+    return int.from_bytes(hashlib.sha256(site_id.encode("utf-8", "surrogatepass")).digest()[:8], "big") % shards
 
 
 def site_id_of(row: Row) -> str | None:
