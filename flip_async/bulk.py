@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import collections
 import hashlib
-import math
 import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -17,6 +15,7 @@ import attrs
 
 from flip_async import models
 from flip_async._base_client import Parsed
+from flip_async._concurrency import AdaptiveConcurrency
 from flip_async._journal import Journal, JournalError, JournalInUseError, JournalMismatchError
 from flip_async._outcomes import CommissionOutcome, OutcomeStatus
 from flip_async._rate_limit import RateLimit
@@ -203,7 +202,7 @@ class _Run:
         self._settings = settings
         self._done_before = book.done if book is not None else frozenset()
         self._sent_before = book.unconfirmed if book is not None else frozenset()
-        self._sending = _Concurrency(settings.concurrency)
+        self._sending = AdaptiveConcurrency(settings.concurrency)
         self._window = asyncio.Semaphore(settings.concurrency * 2)
         self._pacer = RateLimit(settings.rate_limit, key="run") if settings.rate_limit else None
         self._finished: asyncio.Queue[CommissionOutcome | object] = asyncio.Queue()
@@ -471,64 +470,3 @@ async def _enumerate(rows: Iterable[Row] | AsyncIterable[Row]) -> AsyncIterator[
     else:
         for index, row in enumerate(rows):
             yield index, row
-
-
-class _Concurrency:
-    """How many requests may be in flight: halved at a 429 (new requests wait out its Retry-After), raised back by
-    one per window of answers without one, up to `ceiling` (AIMD, as TCP does). So several processes sharing one
-    token settle below Flip's limit without anyone tuning them."""
-
-    def __init__(self, ceiling: int) -> None:
-        self._ceiling = ceiling
-        self._limit = float(ceiling)
-        self._in_flight = 0
-        self._paused_until = 0.0
-        self._decreased_at = -math.inf
-        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
-
-    def __repr__(self) -> str:
-        return f"_Concurrency(limit={self._limit:.1f}, ceiling={self._ceiling}, in_flight={self._in_flight})"
-
-    @property
-    def limit(self) -> float:
-        """How many requests may be in flight now (its whole part)."""
-        return self._limit
-
-    async def __aenter__(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            if (pause := self._paused_until - loop.time()) > 0:
-                await asyncio.sleep(pause)
-            elif self._in_flight < int(self._limit):
-                self._in_flight += 1
-                return
-            else:
-                waiter = loop.create_future()
-                self._waiting.append(waiter)
-                try:
-                    await waiter
-                finally:
-                    if not waiter.done():
-                        self._waiting.remove(waiter)
-
-    async def __aexit__(self, *_: object) -> None:
-        self._in_flight -= 1
-        if asyncio.get_running_loop().time() >= self._paused_until:  # an answer while Flip is not throttling
-            self._limit = min(float(self._ceiling), self._limit + 1 / self._limit)
-        self._wake()
-
-    def throttled(self, retry_after: float) -> None:
-        """A 429: pause new requests for `retry_after` seconds, and halve the limit (once per second of 429s)."""
-        now = asyncio.get_running_loop().time()
-        self._paused_until = max(self._paused_until, now + retry_after)
-        if now - self._decreased_at >= 1.0:
-            self._decreased_at = now
-            self._limit = max(1.0, self._limit / 2)
-
-    def _wake(self) -> None:
-        free = int(self._limit) - self._in_flight
-        while free > 0 and self._waiting:
-            waiter = self._waiting.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                free -= 1

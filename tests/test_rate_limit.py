@@ -14,7 +14,8 @@ from aiohttp import web
 from support import TOKEN, seed_row
 
 from flip_async import FlipClient, RetryPolicy
-from flip_async.bulk import OutcomeStatus, _Concurrency
+from flip_async._concurrency import AdaptiveConcurrency
+from flip_async.bulk import OutcomeStatus
 
 if TYPE_CHECKING:
     from conftest import StartServer
@@ -106,7 +107,7 @@ async def test_processes_sharing_a_redis_store_and_token_share_one_rate(
 
 
 async def test_a_bulk_run_halves_its_concurrency_at_a_429_and_waits_out_retry_after() -> None:
-    concurrency = _Concurrency(16)
+    concurrency = AdaptiveConcurrency(16)
     async with concurrency:
         concurrency.throttled(0.3)
     assert concurrency.limit == 8  # halved (and the answer that came with the 429 raised nothing)
@@ -122,7 +123,7 @@ async def test_a_bulk_run_halves_its_concurrency_at_a_429_and_waits_out_retry_af
         async with concurrency:
             pass
     assert concurrency.limit == 16  # back to the ceiling, and no further
-    burst = _Concurrency(16)
+    burst = AdaptiveConcurrency(16)
     for _ in range(10):  # the 429s of many requests in flight at one moment
         burst.throttled(0)
     assert burst.limit == 8  # count once
@@ -150,3 +151,20 @@ async def test_a_bulk_run_against_a_rate_limited_api_commissions_every_row_and_b
         outcomes = [o async for o in flip.commission_many(rows, concurrency=32)]
     assert [o.status for o in outcomes].count(OutcomeStatus.COMMISSIONED) == 120
     assert throttled < 120  # it slowed down instead of meeting a 429 for every row
+
+
+async def test_a_waiter_cancelled_as_it_is_woken_passes_its_turn_on() -> None:
+    concurrency = AdaptiveConcurrency(1)
+    entered: list[str] = []
+
+    async def take(name: str) -> None:
+        async with concurrency:
+            entered.append(name)
+
+    await concurrency.__aenter__()  # the one slot, held
+    first, second = asyncio.create_task(take("first")), asyncio.create_task(take("second"))
+    await asyncio.sleep(0)  # both wait for the slot
+    await concurrency.__aexit__()  # wakes the first...
+    first.cancel()  # ...which is cancelled before it runs
+    await asyncio.wait_for(second, timeout=2)
+    assert entered == ["second"]
