@@ -162,7 +162,7 @@ def _python_type(schema: dict[str, Any], operation_id: str) -> str:
     if kind == "array":
         return f"list[{_python_type(schema.get('items', {}), operation_id)}]"
     if kind == "object" and "properties" not in schema:
-        return "dict[str, Any]"
+        return "dict[str, object]"  # free-form JSON: values to be looked at, not Any to be trusted
     if kind == "string":
         return {"uuid": "UUID"}.get(schema.get("format", ""), "str")
     if kind in ("integer", "number", "boolean"):

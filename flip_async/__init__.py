@@ -2,6 +2,7 @@
 
 from flip_async import _environment, errors, models, resources
 from flip_async._client import DEFAULT_BASE_URL, FlipClient
+from flip_async._raw import RawResponse
 from flip_async._retry import RetryPolicy
 from flip_async._site import SiteChanges, SiteClient
 from flip_async._version import __version__
@@ -48,6 +49,7 @@ __all__ = [
     "PointResult",
     "Problem",
     "RateLimitError",
+    "RawResponse",
     "RequestValidationError",
     "ResponseTooLargeError",
     "ResponseValidationError",

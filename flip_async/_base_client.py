@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, Self, TypeVar
 
 import attrs
 
 from flip_async import _converter
 from flip_async._error_body import parse_body
+from flip_async._raw import saw
 from flip_async._spec_types import Operation
 from flip_async._transport import Params, Response, Transport
 from flip_async.errors import Problem, RequestValidationError, ResponseValidationError
@@ -30,6 +31,10 @@ class Call:
     body: Any = None
     timeout: float | None = None
     max_retries: int | None = None
+    subject: str | None = None
+    """What the call is about, for log lines (`site abc-789`)."""
+    on_throttle: Callable[[float], object] | None = attrs.field(default=None, repr=False)
+    """Told of each 429 the call meets, with the seconds Flip asked to wait (the bulk engine slows down)."""
 
 
 @attrs.frozen
@@ -93,8 +98,11 @@ class BaseClient:
             token=token,
             timeout=self._timeout if call.timeout is None else call.timeout,
             max_retries=self._max_retries if call.max_retries is None else call.max_retries,
+            subject=call.subject,
+            on_throttle=call.on_throttle,
         )
         response = await self._transport.send(request)
+        saw(response)
         answer_type = _answer_type(operation, response)
         try:
             value = None if answer_type is None else _converter.loads(response.content or b"null", answer_type)

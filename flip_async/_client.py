@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta
@@ -13,16 +14,18 @@ import aiohttp
 from flip_async import _environment, models, resources
 from flip_async._base_client import BaseClient, Parsed
 from flip_async._operations import CallOptions, Send, operation
+from flip_async._rate_limit import RateLimit, Store, key_for
+from flip_async._raw import raw_response
 from flip_async._resource import Resource, resource
 from flip_async._retry import RetryPolicy
-from flip_async._site import SiteClient, SiteTokens
+from flip_async._site import SiteClient, SiteClientWithRawResponse, SiteTokens
 from flip_async._time import utc_now
 from flip_async._transport import DEFAULT_MAX_RESPONSE_SIZE, Transport, check_max_retries, check_timeout
 from flip_async._validation import validated
 from flip_async.bulk import BulkCommissioner, CommissionOutcome, Journal, Row, RunSettings
 from flip_async.errors import FlipError, NotFoundError
 
-__all__ = ["DEFAULT_BASE_URL", "FlipClient"]
+__all__ = ["DEFAULT_BASE_URL", "FlipClient", "FlipClientWithRawResponse"]
 
 DEFAULT_BASE_URL = "https://api.flip.energy"
 """Flip's production host as its newer docs name it; set FLIP_BASE_URL (or base_url=) for the sandbox."""
@@ -41,6 +44,11 @@ class FlipClient(BaseClient):
     The HTTP layer: by default the client makes (and closes) its own aiohttp session. Give it your own `session`, or
     a `connector` for the session it makes, to share a pool or configure TLS; it never closes what it did not make.
     `proxy` sends every request through an HTTP proxy; HTTPS_PROXY and the like are read only with `trust_env=True`.
+
+    `rate_limit` (requests per second) paces every request the client makes, retries included: commissioning,
+    telemetry, site calls, every copy from `with_options`. With `rate_limit_store="redis://host:port/db"` (or a
+    `limits.aio.storage.Storage`) the rate is shared by every process using that store with the same token and base
+    URL (the `redis` extra: `pip install 'flip-async[redis]'`); its key is a hash, never the token.
 
     Cloud API resources: `sites`, `sessions`, `commands`, `programs`, `telemetry`, `settings`, `supplements`, and
     `commission()` / `commission_many()`. Mobile App API: `site(site_id)`, whose site token is renewed
@@ -71,15 +79,23 @@ class FlipClient(BaseClient):
         session: aiohttp.ClientSession | None = None,
         connector: aiohttp.BaseConnector | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        rate_limit: float | None = None,
+        rate_limit_store: Store | None = None,
         site_token_margin: float = 60.0,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         token = token or os.environ.get("FLIP_API_TOKEN")
         if not token:
             raise FlipError("no API token: pass FlipClient(token=...) or set FLIP_API_TOKEN")
+        base_url = (base_url or os.environ.get("FLIP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        if rate_limit_store is not None and rate_limit is None:
+            raise ValueError("rate_limit_store= shares a rate_limit=; give the rate too")
+        pacing = (
+            None if rate_limit is None else RateLimit(rate_limit, key=key_for(token, base_url), store=rate_limit_store)
+        )
         super().__init__(
             Transport(
-                base_url=(base_url or os.environ.get("FLIP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+                base_url=base_url,
                 token=token,
                 timeout=_environment.timeout() if timeout is None else timeout,
                 max_retries=_environment.max_retries() if max_retries is None else max_retries,
@@ -92,6 +108,7 @@ class FlipClient(BaseClient):
                 session=session,
                 connector=connector,
                 max_response_size=max_response_size,
+                rate_limit=pacing,
             )
         )
         self._site_tokens = SiteTokens(
@@ -131,11 +148,20 @@ class FlipClient(BaseClient):
             max_retries=None if max_retries is None else check_max_retries(max_retries),
         )
         for name, value in list(vars(clone).items()):
-            if isinstance(value, Resource):  # made for, and bound to, the original
+            if isinstance(value, Resource | FlipClientWithRawResponse):  # made for, and bound to, the original
                 del vars(clone)[name]
         # Its own runs, which closing the copy settles, sent with the copy's options.
         clone._bulk = BulkCommissioner(clone._commission, clone._site_exists, api=clone.base_url)
         return clone
+
+    @functools.cached_property
+    def with_raw_response(self) -> FlipClientWithRawResponse:
+        """This client's methods answering with their RawResponse: `status_code`, `headers`, `request_id`,
+        `attempts`, `elapsed`, `content` and `parse()` (what the method returns).
+
+        `raw = await flip.with_raw_response.sites.list(); raw.request_id; sites = raw.parse()`.
+        """
+        return FlipClientWithRawResponse(self)
 
     def site(self, site_id: str) -> SiteClient:
         """The Mobile App API for one site, over this client's connections and with its options.
@@ -208,10 +234,13 @@ class FlipClient(BaseClient):
         self,
         send: Send[models.CommissionResponse],
         request: models.CommissionRequest,
+        *,
+        on_throttle: Callable[[float], object] | None = None,
         **options: Unpack[CallOptions],
     ) -> Parsed[models.CommissionResponse]:
-        """Send an already validated commission request; the bulk engine reads the attempts off the response."""
-        return await send.parsed(body=request, **options)
+        """Send an already validated commission request; the bulk engine reads the attempts off the response, and
+        slows down at each 429 `on_throttle` is told of."""
+        return await send.parsed(body=request, subject=f"site {request.site.id}", on_throttle=on_throttle, **options)
 
     async def _site_exists(self, site_id: str, **options: Unpack[CallOptions]) -> bool:
         """Whether Flip has the site: it issues a site token only for a site it has."""
@@ -223,3 +252,21 @@ class FlipClient(BaseClient):
 
     async def _issue_site_token(self, site_id: str) -> models.SiteToken:
         return await self.sites.token(site_id)
+
+
+class FlipClientWithRawResponse:
+    """`flip.with_raw_response`: each method answering with its RawResponse; `site(site_id)` for the Mobile App API."""
+
+    def __init__(self, client: FlipClient) -> None:
+        self._client = client
+        self.commission = raw_response(client.commission)
+        self.sites = resources.SitesWithRawResponse(client.sites)
+        self.sessions = resources.SessionsWithRawResponse(client.sessions)
+        self.commands = resources.CommandsWithRawResponse(client.commands)
+        self.programs = resources.ProgramsWithRawResponse(client.programs)
+        self.telemetry = resources.TelemetryWithRawResponse(client.telemetry)
+        self.settings = resources.SettingsWithRawResponse(client.settings)
+        self.supplements = resources.SupplementsWithRawResponse(client.supplements)
+
+    def site(self, site_id: str) -> SiteClientWithRawResponse:
+        return self._client.site(site_id).with_raw_response

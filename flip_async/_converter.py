@@ -73,6 +73,11 @@ def _structure_float(value: Any, _: type) -> float:
     raise TypeError(f"expected a number, got {kind(value)}")
 
 
+def _structure_json(value: Any, _: type) -> object:
+    """Any JSON value, as decoded: what a free-form document (`dict[str, object]`) holds."""
+    return value
+
+
 def _structure_bool(value: Any, _: type) -> bool:
     if isinstance(value, bool):
         return value
@@ -146,6 +151,8 @@ def _build(*, detailed: bool) -> cattrs.Converter:
         (UUID, _structure_uuid),
     ):
         converter.register_structure_hook(primitive, hook)
+    # By predicate, not by class: a hook for the class `object` would be every class's, through singledispatch.
+    converter.register_structure_hook_func(lambda hint: hint is object, _structure_json)
     converter.register_unstructure_hook(datetime, _unstructure_datetime)
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_unstructure_hook(UUID, str)

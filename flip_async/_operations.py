@@ -68,6 +68,8 @@ class Send(Generic[A]):
         body: Any = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        subject: str | None = None,
+        on_throttle: Callable[[float], object] | None = None,
     ) -> Parsed[A]:
         call = Call(
             operation=self.operation,
@@ -76,6 +78,8 @@ class Send(Generic[A]):
             body=body,
             timeout=timeout,
             max_retries=max_retries,
+            subject=subject,
+            on_throttle=on_throttle,
         )
         answer: Parsed[A] = await self.sender._send(call)
         return answer

@@ -50,10 +50,14 @@ class CommissionOutcome:
     status: OutcomeStatus
     result: models.CommissionResponse | None = None
     """Flip's answer, for `commissioned`."""
-    error: Exception | None = None
-    """Why the row is `invalid` or `failed`."""
+    error: FlipError | None = None
+    """Why the row is `invalid` (a RequestValidationError), `failed` (an APIError, or a FlipError whose cause is the
+    unexpected exception), `unconfirmed` or `not_sent` (a RunStoppedError, or the APIError that kept Flip from
+    confirming)."""
     attempts: int = 0
     """HTTP attempts made (0 when nothing was sent)."""
+    request_id: str | None = None
+    """The id Flip gave the row's last request, when it answered (`x-request-id`), to quote to Flip's support."""
     elapsed: float = 0.0
     """Seconds from the row's start to its outcome, including retries."""
 
@@ -75,16 +79,13 @@ class CommissionOutcome:
             "row": self.row,
             "site_id": None if self.site_id is None else _writable(self.site_id),
             "status": self.status.value,
-            "error": None if self.error is None else _writable(_error_text(self.error)),
+            "error": None if self.error is None else _writable(str(self.error)),
             "attempts": self.attempts,
             "elapsed": round(self.elapsed, 4),
+            "request_id": self.request_id,
         }
 
 
 def _writable(text: str) -> str:
     """`text` as JSON can hold it: a lone surrogate (from a broken input file) would stop the journal mid-run."""
     return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
-
-
-def _error_text(error: Exception) -> str:
-    return str(error) if isinstance(error, FlipError) else f"{type(error).__name__}: {error}"

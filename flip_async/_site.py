@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -15,13 +16,23 @@ from flip_async import models
 from flip_async._base_client import BaseClient, Call, Parsed
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import patch_body
+from flip_async._raw import raw_response
 from flip_async._resource import resource
 from flip_async._spec_types import Auth
 from flip_async._time import aware
 from flip_async.errors import AuthenticationError
-from flip_async.resources.site import Devices, Enrollments, Events, SitePrograms
+from flip_async.resources.site import (
+    Devices,
+    DevicesWithRawResponse,
+    Enrollments,
+    EnrollmentsWithRawResponse,
+    Events,
+    EventsWithRawResponse,
+    SitePrograms,
+    SiteProgramsWithRawResponse,
+)
 
-__all__ = ["SiteChanges", "SiteClient", "SiteTokenKeeper", "SiteTokens"]
+__all__ = ["SiteChanges", "SiteClient", "SiteClientWithRawResponse", "SiteTokenKeeper", "SiteTokens"]
 
 logger = logging.getLogger("flip_async")
 
@@ -133,6 +144,11 @@ class SiteClient:
     def __repr__(self) -> str:
         return f"SiteClient(site_id={self.site_id!r}, base_url={self._client.base_url!r})"
 
+    @functools.cached_property
+    def with_raw_response(self) -> SiteClientWithRawResponse:
+        """This site's methods answering with their RawResponse (status, headers, request id, attempts, parse())."""
+        return SiteClientWithRawResponse(self)
+
     @operation("get_site")
     async def get(self, send: Send[models.Site], **options: Unpack[CallOptions]) -> models.Site:
         """The site's details."""
@@ -164,3 +180,15 @@ class SiteClient:
             logger.debug("Site token for site %s refused (401); getting a new one", self.site_id)
             grant = await self._tokens.get(stale=grant)
             return await self._client._send(call, token=grant.token)
+
+
+class SiteClientWithRawResponse:
+    """`flip.site(site_id).with_raw_response`: each method answering with its RawResponse."""
+
+    def __init__(self, site: SiteClient) -> None:
+        self.get = raw_response(site.get)
+        self.update = raw_response(site.update)
+        self.devices = DevicesWithRawResponse(site.devices)
+        self.enrollments = EnrollmentsWithRawResponse(site.enrollments)
+        self.events = EventsWithRawResponse(site.events)
+        self.programs = SiteProgramsWithRawResponse(site.programs)

@@ -81,7 +81,7 @@ OPERATIONS: MappingProxyType[str, Operation] = MappingProxyType(
             body_required=True,
             responses=MappingProxyType(
                 {
-                    200: Reply(type=dict[str, Any], schema={"type": "object", "additionalProperties": True}),
+                    200: Reply(type=dict[str, object], schema={"type": "object", "additionalProperties": True}),
                     401: Reply(type=models.ErrorResponse, schema={"$ref": "#/$defs/ErrorResponse"}),
                     422: Reply(type=models.HTTPValidationError, schema={"$ref": "#/$defs/HTTPValidationError"}),
                 }
@@ -217,12 +217,12 @@ OPERATIONS: MappingProxyType[str, Operation] = MappingProxyType(
                     name="settingsRequestId", location="path", type=str, required=True, schema={"type": "string"}
                 ),
             ),
-            body=dict[str, Any],
+            body=dict[str, object],
             body_schema={"type": "object", "additionalProperties": True},
             body_required=True,
             responses=MappingProxyType(
                 {
-                    200: Reply(type=dict[str, Any], schema={"type": "object", "additionalProperties": True}),
+                    200: Reply(type=dict[str, object], schema={"type": "object", "additionalProperties": True}),
                     204: Reply(type=None, schema=None),
                     401: Reply(type=models.ErrorResponse, schema={"$ref": "#/$defs/ErrorResponse"}),
                     422: Reply(type=models.HTTPValidationError, schema={"$ref": "#/$defs/HTTPValidationError"}),
@@ -236,12 +236,12 @@ OPERATIONS: MappingProxyType[str, Operation] = MappingProxyType(
             path="/v1/supplements",
             auth=Auth.CLIENT,
             parameters=(),
-            body=dict[str, Any],
+            body=dict[str, object],
             body_schema={"type": "object", "additionalProperties": True},
             body_required=True,
             responses=MappingProxyType(
                 {
-                    200: Reply(type=dict[str, Any], schema={"type": "object", "additionalProperties": True}),
+                    200: Reply(type=dict[str, object], schema={"type": "object", "additionalProperties": True}),
                     204: Reply(type=None, schema=None),
                     401: Reply(type=models.ErrorResponse, schema={"$ref": "#/$defs/ErrorResponse"}),
                     422: Reply(type=models.HTTPValidationError, schema={"$ref": "#/$defs/HTTPValidationError"}),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, TypeAlias
+from typing import IO, Any, BinaryIO, TypeAlias, cast
 
 import attrs
 
@@ -71,16 +72,30 @@ def read_rows(path: Path, file_format: str | None = None) -> Iterator[FileRow]:
         yield row
 
 
-def read_numbered_rows(path: Path, file_format: str | None = None) -> Iterator[tuple[int, FileRow]]:
-    """Like read_rows, with the file line where each row starts (for messages about rows that parsed but are wrong)."""
+class ReadPosition:
+    """How far into its file a reader has got, in bytes: progress for a file whose rows are not counted first."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+
+def read_numbered_rows(
+    path: Path, file_format: str | None = None, *, position: ReadPosition | None = None
+) -> Iterator[tuple[int, FileRow]]:
+    """Like read_rows, with the file line where each row starts (for messages about rows that parsed but are wrong);
+    `position`, when given, follows the reading."""
     file_format = file_format or detect_format(path)
     with _open(path, file_format) as text:
         if file_format == "jsonl":
-            yield from _jsonl_rows(_Lines(text))
+            rows = _jsonl_rows(_Lines(text))
         elif file_format == "json":
-            yield from _JsonArray(text).rows()
+            rows = _JsonArray(text).rows()
         else:
-            yield from _csv_rows(_Lines(text))
+            rows = _csv_rows(_Lines(text))
+        for numbered in rows:
+            if position is not None:
+                position.bytes = cast(BinaryIO, text.buffer).tell()
+            yield numbered
 
 
 def count_rows(path: Path, file_format: str | None = None) -> int | None:
@@ -96,7 +111,7 @@ def count_rows(path: Path, file_format: str | None = None) -> int | None:
         return sum(1 for _ in _csv_records(lines, _csv_header(lines)))
 
 
-def _open(path: Path, file_format: str) -> IO[str]:
+def _open(path: Path, file_format: str) -> io.TextIOWrapper:
     if file_format not in FORMATS:
         raise ValueError(f"unknown format {file_format!r} (expected one of {', '.join(FORMATS)})")
     with path.open("rb") as raw:

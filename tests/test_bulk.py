@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from aioresponses import CallbackResult, aioresponses
 from support import journal_outcomes, seed_row
 from yarl import URL
 
-from flip_async import FlipClient, RetryPolicy, bulk
+from flip_async import FlipClient, FlipError, RetryPolicy, bulk
 from flip_async.bulk import CommissionOutcome, OutcomeStatus
 from flip_async.rows import UnreadableRow
 
@@ -249,16 +250,20 @@ async def test_cancelling_a_run_journals_what_finished_and_a_resume_sends_none_o
     }
 
 
-async def test_rate_limit_spaces_request_starts(flip: FlipClient, mock_api: aioresponses) -> None:
-    mock_api.post(COMMISSION, payload={"programs": []}, repeat=True)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    outcomes = [
-        outcome async for outcome in flip.commission_many([seed_row(f"s-{n}") for n in range(6)], rate_limit=100)
-    ]
-    # Six starts at 100/s need at least five intervals of 10 ms; this bounds behaviour, not speed.
-    assert loop.time() - started >= 0.05
-    assert len(outcomes) == 6
+async def test_a_runs_rate_limit_caps_its_request_starts(flip: FlipClient, mock_api: aioresponses) -> None:
+    starts: list[float] = []
+
+    def answer(url: URL, **kwargs: Any) -> CallbackResult:
+        starts.append(time.monotonic())
+        return CallbackResult(payload={"programs": []})
+
+    mock_api.post(COMMISSION, callback=answer, repeat=True)
+    rows = [seed_row(f"s-{n}") for n in range(15)]
+    outcomes = [outcome async for outcome in flip.commission_many(rows, rate_limit=10, concurrency=15)]
+    assert len(outcomes) == 15
+    # At most 10 in any second: the last 5 wait for the first second to pass. This bounds behaviour, not speed.
+    assert starts[-1] - starts[0] >= 0.95
+    assert max(sum(1 for later in starts if 0 <= later - start < 0.95) for start in starts) <= 10
 
 
 @pytest.mark.parametrize(("option", "value"), [("concurrency", 0), ("rate_limit", 0.0), ("rate_limit", -1.0)])
@@ -278,7 +283,13 @@ async def _take(outcomes: Any, count: int) -> AsyncIterator[CommissionOutcome]:
 
 def test_outcome_records_have_the_documented_keys() -> None:
     outcome = bulk.CommissionOutcome(
-        row=3, site_id="s", status=OutcomeStatus.FAILED, error=RuntimeError("boom"), attempts=2, elapsed=0.123456
+        row=3,
+        site_id="s",
+        status=OutcomeStatus.FAILED,
+        error=FlipError("RuntimeError: boom"),
+        attempts=2,
+        elapsed=0.123456,
+        request_id="req-7",
     )
     assert outcome.to_record() == {
         "row": 3,
@@ -287,8 +298,37 @@ def test_outcome_records_have_the_documented_keys() -> None:
         "error": "RuntimeError: boom",
         "attempts": 2,
         "elapsed": 0.1235,
+        "request_id": "req-7",
     }
+    assert outcome.to_record() is outcome.to_record()  # computed once, however many files it goes to
     assert not outcome.ok
+
+
+async def test_an_unexpected_exception_in_a_row_is_that_rows_failure_as_a_flip_error(
+    flip: FlipClient, mock_api: aioresponses, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mock_api.post(COMMISSION, payload={"programs": []}, repeat=True)
+
+    def explode(*_: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bulk, "check_row", explode)
+    (outcome,) = [o async for o in flip.commission_many([seed_row("s-1")])]
+    assert outcome.status is OutcomeStatus.FAILED
+    assert isinstance(outcome.error, FlipError)
+    assert str(outcome.error) == "RuntimeError: boom"
+    assert isinstance(outcome.error.__cause__, RuntimeError)
+
+
+async def test_outcomes_carry_the_request_id_of_their_last_attempt(flip: FlipClient, mock_api: aioresponses) -> None:
+    mock_api.post(COMMISSION, status=503, headers={"x-request-id": "req-first"})
+    mock_api.post(COMMISSION, payload={"programs": []}, headers={"x-request-id": "req-second"})
+    mock_api.post(COMMISSION, status=422, payload={"detail": "no"}, headers={"x-request-id": "req-refused"})
+    outcomes = [o async for o in flip.commission_many([seed_row("s-1"), seed_row("s-2")], concurrency=1)]
+    assert [(o.status, o.request_id) for o in outcomes] == [
+        (OutcomeStatus.COMMISSIONED, "req-second"),
+        (OutcomeStatus.FAILED, "req-refused"),
+    ]
 
 
 async def test_a_409_about_another_site_s_device_is_a_failure_not_already_commissioned(

@@ -51,3 +51,30 @@ def test_a_users_test_suite_gets_a_fresh_sandbox_per_test(pytester: pytest.Pytes
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def test_module_and_session_scoped_fixtures_share_one_sandbox_in_strict_mode(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_shared="""
+        import pytest
+
+        @pytest.mark.asyncio(loop_scope="module")
+        async def test_first(flip_sandbox_module, flip_client_module, flip_sandbox_session):
+            await flip_client_module.sites.list()
+            pytest.shared = (id(flip_sandbox_module), id(flip_client_module))
+            assert flip_sandbox_module.stats.requests["list_sites"] == 1
+
+        @pytest.mark.asyncio(loop_scope="module")
+        async def test_second(flip_sandbox_module, flip_client_module):
+            assert (id(flip_sandbox_module), id(flip_client_module)) == pytest.shared
+            await flip_client_module.sites.list()
+            assert flip_sandbox_module.stats.requests["list_sites"] == 2  # the state carried over
+
+        @pytest.mark.asyncio(loop_scope="session")
+        async def test_session(flip_sandbox_session, flip_client_session):
+            assert flip_client_session.base_url == flip_sandbox_session.base_url
+            assert await flip_client_session.sites.list() == []
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)

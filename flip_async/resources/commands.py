@@ -8,6 +8,7 @@ from uuid import UUID
 from flip_async import models
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import uuid_text
+from flip_async._raw import raw_response
 from flip_async._resource import Resource
 from flip_async._validation import validated
 
@@ -40,3 +41,11 @@ class Commands(Resource):
             body=validated(update, models.CommandStatusUpdate),
             **options,
         )
+
+
+class CommandsWithRawResponse:
+    """`flip.with_raw_response.commands`: each method answering with its RawResponse."""
+
+    def __init__(self, commands: Commands) -> None:
+        self.list = raw_response(commands.list)
+        self.acknowledge = raw_response(commands.acknowledge)

@@ -7,6 +7,7 @@ from typing import Unpack
 from flip_async import models
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import integer, member, query
+from flip_async._raw import raw_response
 from flip_async._resource import Resource
 
 
@@ -30,3 +31,10 @@ class Programs(Resource):
             total_power_w=integer(total_power_w, "total_power_w"),
         )
         return await send(params=params, **options)
+
+
+class ProgramsWithRawResponse:
+    """`flip.with_raw_response.programs`: each method answering with its RawResponse."""
+
+    def __init__(self, programs: Programs) -> None:
+        self.list = raw_response(programs.list)

@@ -7,6 +7,7 @@ from typing import Any, Unpack
 
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import json_object
+from flip_async._raw import raw_response
 from flip_async._resource import Resource
 
 
@@ -16,11 +17,11 @@ class Settings(Resource):
     @operation("update_settings_request")
     async def update(
         self,
-        send: Send[dict[str, Any] | None],
+        send: Send[dict[str, object] | None],
         settings_request_id: str,
         update: Mapping[str, Any],
         **options: Unpack[CallOptions],
-    ) -> dict[str, Any] | None:
+    ) -> dict[str, object] | None:
         """Update a settings request.
 
         Flip does not document the body or the answer: `update` is sent as given, and the answer comes back as sent
@@ -29,3 +30,10 @@ class Settings(Resource):
         return await send(
             path={"settingsRequestId": settings_request_id}, body=json_object(update, "update"), **options
         )
+
+
+class SettingsWithRawResponse:
+    """`flip.with_raw_response.settings`: each method answering with its RawResponse."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.update = raw_response(settings.update)

@@ -8,6 +8,7 @@ from typing import Unpack
 from flip_async import models
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import integer, query
+from flip_async._raw import raw_response
 from flip_async._resource import Resource
 
 DEFAULT_PAGE_SIZE = 100
@@ -51,3 +52,11 @@ class Sites(Resource):
         Its `repr()` hides the token; do not log `site_access_token` itself.
         """
         return await send(path={"siteId": site_id}, **options)
+
+
+class SitesWithRawResponse:
+    """`flip.with_raw_response.sites`: each method answering with its RawResponse."""
+
+    def __init__(self, sites: Sites) -> None:
+        self.list = raw_response(sites.list)
+        self.token = raw_response(sites.token)

@@ -7,6 +7,7 @@ from typing import Any, Unpack
 
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import json_object
+from flip_async._raw import raw_response
 from flip_async._resource import Resource
 
 
@@ -16,9 +17,16 @@ class Supplements(Resource):
     @operation("create_supplement")
     async def create(
         self,
-        send: Send[dict[str, Any] | None],
+        send: Send[dict[str, object] | None],
         supplement: Mapping[str, Any],
         **options: Unpack[CallOptions],
-    ) -> dict[str, Any] | None:
+    ) -> dict[str, object] | None:
         """Send a supplement: the body goes as given, the answer comes back as sent (or None)."""
         return await send(body=json_object(supplement, "supplement"), **options)
+
+
+class SupplementsWithRawResponse:
+    """`flip.with_raw_response.supplements`: each method answering with its RawResponse."""
+
+    def __init__(self, supplements: Supplements) -> None:
+        self.create = raw_response(supplements.create)

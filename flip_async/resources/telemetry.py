@@ -11,6 +11,7 @@ import attrs
 from flip_async import models
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import integer, json_object, wire
+from flip_async._raw import raw_response
 from flip_async._resource import Resource
 from flip_async._validation import validated
 from flip_async.errors import FlipError, RequestValidationError
@@ -181,3 +182,11 @@ async def _send_batch(
         PointResult(index, answer.status or _FAILED, answer.message or "")
         for index, answer in zip(indices, answers, strict=True)
     ], None
+
+
+class TelemetryWithRawResponse:
+    """`flip.with_raw_response.telemetry`: each method answering with the RawResponse of its upload's last batch."""
+
+    def __init__(self, telemetry: Telemetry) -> None:
+        self.report_battery = raw_response(telemetry.report_battery)
+        self.report_battery_counter = raw_response(telemetry.report_battery_counter)

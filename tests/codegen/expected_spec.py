@@ -72,11 +72,11 @@ OPERATIONS: MappingProxyType[str, Operation] = MappingProxyType(
                     schema={"type": "string", "format": "uuid"},
                 ),
             ),
-            body=dict[str, Any],
+            body=dict[str, object],
             body_schema={"type": "object", "additionalProperties": True},
             body_required=False,
             responses=MappingProxyType(
-                {200: Reply(type=dict[str, Any], schema={"type": "object", "additionalProperties": True})}
+                {200: Reply(type=dict[str, object], schema={"type": "object", "additionalProperties": True})}
             ),
         ),
     }

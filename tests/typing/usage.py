@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any, assert_type
+from typing import assert_type
 
-from flip_async import FlipClient, SiteClient, errors, models
+from flip_async import FlipClient, RawResponse, SiteClient, errors, models
 from flip_async.bulk import CommissionOutcome, OutcomeStatus
 
 
@@ -32,9 +32,20 @@ async def per_call_options(flip: FlipClient) -> None:
     assert_type(site, SiteClient)
     assert_type(await site.update(email="jo@example.com", city=None, timeout=2), models.Site)
     assert_type(await site.devices.delete("xyz-123", max_retries=0), None)
-    assert_type(await flip.settings.update("s-1", {"status": "APPLIED"}), dict[str, Any] | None)
+    assert_type(await flip.settings.update("s-1", {"status": "APPLIED"}), dict[str, object] | None)
+    assert_type(await flip.sessions.create({"site": {"id": "abc-789"}}), dict[str, object])
     async for listed in flip.sites.iter(page_size=50, timeout=10):
         assert_type(listed, models.Site)
+
+
+async def raw_responses(flip: FlipClient) -> None:
+    raw = await flip.with_raw_response.sites.list(limit=10, timeout=3)
+    assert_type(raw, RawResponse[list[models.Site]])
+    assert_type(raw.parse(), list[models.Site])
+    assert_type(raw.request_id, str | None)
+    device = await flip.with_raw_response.site("abc-789").devices.get("xyz-123", max_retries=0)
+    assert_type(device.parse(), models.Device)
+    assert_type((await flip.site("abc-789").with_raw_response.get()).attempts, int)
 
 
 async def commissioning(flip: FlipClient) -> None:
@@ -65,7 +76,7 @@ async def commissioning(flip: FlipClient) -> None:
     async for outcome in flip.commission_many([request, {"site": {"id": "x"}}], concurrency=8, max_retries=1):
         assert_type(outcome, CommissionOutcome)
         if outcome.status is OutcomeStatus.FAILED:
-            assert_type(outcome.error, Exception | None)
+            assert_type(outcome.error, errors.FlipError | None)
 
 
 async def devices_on_their_site_and_event_participation(flip: FlipClient, event_id: str) -> None:

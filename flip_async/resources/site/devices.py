@@ -10,6 +10,7 @@ import attrs
 from flip_async import models
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import patch_body
+from flip_async._raw import raw_response
 from flip_async._resource import SiteResource
 from flip_async._validation import validated
 from flip_async.errors import Problem, RequestValidationError
@@ -67,3 +68,14 @@ class Devices(SiteResource):
     @operation("delete_device")
     async def delete(self, send: Send[None], device_id: str, **options: Unpack[CallOptions]) -> None:
         return await send(path={"deviceId": device_id}, **options)
+
+
+class DevicesWithRawResponse:
+    """`site.with_raw_response.devices`: each method answering with its RawResponse."""
+
+    def __init__(self, devices: Devices) -> None:
+        self.create = raw_response(devices.create)
+        self.list = raw_response(devices.list)
+        self.get = raw_response(devices.get)
+        self.update = raw_response(devices.update)
+        self.delete = raw_response(devices.delete)

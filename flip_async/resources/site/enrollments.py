@@ -9,6 +9,7 @@ from uuid import UUID
 from flip_async import models
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import uuid_text
+from flip_async._raw import raw_response
 from flip_async._resource import SiteResource
 from flip_async._validation import validated
 
@@ -42,3 +43,13 @@ class Enrollments(SiteResource):
     async def delete(self, send: Send[None], enrollment_id: UUID | str, **options: Unpack[CallOptions]) -> None:
         """Unenroll (how a user leaves a program)."""
         return await send(path={"enrollmentId": uuid_text(enrollment_id, "enrollment_id")}, **options)
+
+
+class EnrollmentsWithRawResponse:
+    """`site.with_raw_response.enrollments`: each method answering with its RawResponse."""
+
+    def __init__(self, enrollments: Enrollments) -> None:
+        self.create = raw_response(enrollments.create)
+        self.list = raw_response(enrollments.list)
+        self.get = raw_response(enrollments.get)
+        self.delete = raw_response(enrollments.delete)

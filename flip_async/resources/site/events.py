@@ -9,6 +9,7 @@ from uuid import UUID
 from flip_async import models
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import members, query, uuid_text
+from flip_async._raw import raw_response
 from flip_async._resource import SiteResource
 from flip_async._validation import validated
 
@@ -55,3 +56,12 @@ class Events(SiteResource):
         return await send(
             path={"eventId": uuid_text(event_id, "event_id")}, body=validated(update, models.EventUpdateIn), **options
         )
+
+
+class EventsWithRawResponse:
+    """`site.with_raw_response.events`: each method answering with its RawResponse."""
+
+    def __init__(self, events: Events) -> None:
+        self.list = raw_response(events.list)
+        self.get = raw_response(events.get)
+        self.update_participation = raw_response(events.update_participation)

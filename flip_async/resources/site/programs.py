@@ -8,6 +8,7 @@ from uuid import UUID
 from flip_async import models
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import integer, member, query, uuid_text
+from flip_async._raw import raw_response
 from flip_async._resource import SiteResource
 
 
@@ -44,3 +45,11 @@ class SitePrograms(SiteResource):
         self, send: Send[models.Program], program_id: UUID | str, **options: Unpack[CallOptions]
     ) -> models.Program:
         return await send(path={"programId": uuid_text(program_id, "program_id")}, **options)
+
+
+class SiteProgramsWithRawResponse:
+    """`site.with_raw_response.programs`: each method answering with its RawResponse."""
+
+    def __init__(self, site_programs: SitePrograms) -> None:
+        self.list = raw_response(site_programs.list)
+        self.get = raw_response(site_programs.get)
