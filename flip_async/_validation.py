@@ -8,7 +8,7 @@ import math
 import operator
 import re
 import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar, Union, cast, get_args, get_origin
 from uuid import UUID
@@ -352,15 +352,19 @@ def _commission_rules(request: Any) -> Iterator[Problem]:
 _ONLINE_TELEMETRY: tuple[str, ...] = tuple(DEFS["BatteryTelemetry"]["then"]["required"])
 
 
-def _online_telemetry_rules(point: Any) -> Iterator[Problem]:
+def _online_telemetry_rules(point: Any) -> list[Problem]:
     """Every telemetry item given and not null in a data point of a device that was online (`last_is_online`)."""
     if _member(point, "last_is_online") is not True:
-        return
-    for name in _ONLINE_TELEMETRY:
-        if isinstance(point, Mapping) and name not in point:
-            yield Problem(name, "is required while last_is_online is true")
-        elif _member(point, name) is None:
-            yield Problem(name, "must not be null while last_is_online is true")
+        return []
+    if isinstance(point, Mapping) and None not in map(point.get, _ONLINE_TELEMETRY):
+        return []  # the usual point, found so at C speed: every point of an upload passes here
+    return [
+        Problem(name, "is required while last_is_online is true")
+        if isinstance(point, Mapping) and name not in point
+        else Problem(name, "must not be null while last_is_online is true")
+        for name in _ONLINE_TELEMETRY
+        if _member(point, name) is None
+    ]
 
 
 def _member(value: Any, name: str) -> Any:
@@ -368,7 +372,7 @@ def _member(value: Any, name: str) -> Any:
     return value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
 
 
-_MODEL_RULES: dict[type, tuple[Callable[[Any], Iterator[Problem]], ...]] = {
+_MODEL_RULES: dict[type, tuple[Callable[[Any], Iterable[Problem]], ...]] = {
     models.CommissionRequest: (_commission_rules,),
     models.BatteryTelemetry: (_online_telemetry_rules,),
 }

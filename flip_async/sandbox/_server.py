@@ -28,14 +28,15 @@ logger = logging.getLogger("flip_async.sandbox")
 
 
 class _ServerLog(logging.LoggerAdapter[logging.Logger]):
-    """aiohttp's server log, as the sandbox keeps it: a client's malformed request (which aiohttp answers 400) is one
+    """aiohttp's server log, as the sandbox keeps it: a client's malformed request (which aiohttp answers 4xx) is one
     line at debug level, never a traceback; anything else is logged as aiohttp logs it."""
 
     def log(self, level: int, msg: object, *args: object, exc_info: Any = None, **kwargs: Any) -> None:
         # A broken body surfaces again, wrapped, when aiohttp drains it after the sandbox has answered 400.
         cause = exc_info.__cause__ if isinstance(exc_info, web.RequestPayloadError) else exc_info
         if isinstance(cause, HttpProcessingError):
-            super().log(logging.DEBUG, "A malformed request, answered 400: %s", " ".join(cause.message.split()))
+            words = " ".join(cause.message.split())
+            super().log(logging.DEBUG, "A malformed request, answered %s: %s", cause.code or 400, words)
         else:
             super().log(level, msg, *args, exc_info=exc_info, **kwargs)
 
