@@ -112,14 +112,11 @@ async def _openapi_generator(stack: AsyncExitStack, server: Server) -> tuple[Bui
     configuration.connection_pool_maxsize = POOL_SIZE
     api_client = await stack.enter_async_context(package.ApiClient(configuration))
     api = package.CommissionApi(api_client)
-    response_model = package.CommissionResponse
 
-    async def send(request: Any) -> None:
-        answer = await api.commission(commission_request=request, _request_timeout=TIMEOUT)
-        if not isinstance(answer, response_model):
-            raise RuntimeError(f"unexpected answer {answer!r}")
+    async def commission(request: Any) -> Any:
+        return await api.commission(commission_request=request, _request_timeout=TIMEOUT)
 
-    return package.CommissionRequest.from_dict, send
+    return package.CommissionRequest.from_dict, _answered_with(package.CommissionResponse, commission)
 
 
 async def _openapi_python_client(stack: AsyncExitStack, server: Server) -> tuple[Build, Send]:
@@ -136,11 +133,19 @@ async def _openapi_python_client(stack: AsyncExitStack, server: Server) -> tuple
         base_url=server.base_url, token=server.token, timeout=httpx.Timeout(TIMEOUT), httpx_args={"limits": limits}
     )
     await stack.enter_async_context(client)
-    response_model = generated.CommissionResponse
+
+    async def send(request: Any) -> Any:
+        return await commission.asyncio(client=client, body=request)
+
+    return generated.CommissionRequest.from_dict, _answered_with(generated.CommissionResponse, send)
+
+
+def _answered_with(response_model: type, call: Callable[[Any], Awaitable[Any]]) -> Send:
+    """`call`, checked: a generated client hands back its error models (or None) instead of raising."""
 
     async def send(request: Any) -> None:
-        answer = await commission.asyncio(client=client, body=request)
+        answer = await call(request)
         if not isinstance(answer, response_model):
             raise RuntimeError(f"unexpected answer {answer!r}")
 
-    return generated.CommissionRequest.from_dict, send
+    return send

@@ -172,11 +172,12 @@ def _machine_ticks() -> tuple[int, int]:
 
 @contextmanager
 def workers(workloads: Sequence[str], *, seed: int, peer_dir: Path | None) -> Iterator[dict[str, Worker]]:
-    """A fresh responder and one fresh worker per workload, all with PYTHONHASHSEED `seed`."""
+    """A fresh responder and one fresh worker per workload, all with PYTHONHASHSEED `seed`, keyed by workload."""
     with responder_process() as server, ExitStack() as stack:
         started: dict[str, Worker] = {}
         for workload in workloads:
-            worker = Worker(workload, server, seed=seed, peer_dir=peer_dir)
+            # "name@label" is a second process of the same workload (an A/A comparison shows the method's noise).
+            worker = Worker(workload.partition("@")[0], server, seed=seed, peer_dir=peer_dir)
             stack.callback(worker.close)
             started[workload] = worker
         yield started

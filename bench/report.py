@@ -17,12 +17,13 @@ from bench.interleave import MIN_QUIET_PAIRS, OUTSIDE_LIMIT, Summary
 X = "\N{MULTIPLICATION SIGN}"
 DASH = "\N{EN DASH}"
 TARGET_CONCURRENCY = 64
-SUBJECTS = ("flip-async", "pydantic", "openapi-generator", "openapi-python-client")
+SUBJECTS = ("flip-async", "pydantic", "openapi-generator", "openapi-python-client", "aiohttp@twin")
 DESCRIBED = {
     "flip-async": "flip-async",
     "pydantic": "aiohttp + pydantic v2 (by hand)",
     "openapi-generator": "openapi-generator (asyncio)",
     "openapi-python-client": "openapi-python-client (httpx)",
+    "aiohttp@twin": "raw aiohttp again, in another process (A/A)",
 }
 TARGETS = {
     "commission": 1.15,  # client CPU per request, flip-async / raw aiohttp at concurrency 64, at most
@@ -47,7 +48,8 @@ class Run:
     concurrencies: tuple[int, ...]
     bulk_concurrency: int
     telemetry_points: int
-    groups: int
+    seeds: tuple[int, ...]
+    """The PYTHONHASHSEED of each fresh process pair."""
     quiet_wait: tuple[float, float]
     """Seconds spent waiting for a quiet machine, and the budget for it."""
 
@@ -134,7 +136,7 @@ def _preamble(run: Run) -> list[str]:
         "",
         f"Command: `{run.command}` ({run.mode} mode, {run.seconds / 60:.1f} minutes in all). Load average (1, 5, 15 "
         f"min) at the start {_loads(run.load_start)}, at the end {_loads(run.load_end)}; the bench's own client and "
-        "server account for about 1.2 of it while they run.",
+        "server account for 1 to 1.5 of it while they run.",
         "",
         "How it measures. The server is the bench responder (bench/responder.py): a raw `asyncio.Protocol` keep-alive "
         "HTTP/1.1 server answering canned bodies (the seed commission response; one OK result per telemetry point), "
@@ -143,8 +145,9 @@ def _preamble(run: Run) -> list[str]:
         "client it is compared with: A then B, then B then A, and so on. The primary figure is the client's CPU "
         "time per request (`getrusage(RUSAGE_SELF)` over the burst), as the ratio of each adjacent pair of bursts "
         "(which cancels this machine's drift from minute to minute); a figure is the median of those pair ratios, "
-        f"with their range. All of it is repeated in {run.groups} fresh process pairs (a new responder and new "
-        "client processes, PYTHONHASHSEED 1, 2, 3), since each process keeps a speed of its own for its lifetime: "
+        f"with their range. All of it is repeated in {len(run.seeds)} fresh process pairs (a new responder and new "
+        f"client processes, PYTHONHASHSEED {', '.join(map(str, run.seeds))} in turn), since each process keeps a "
+        "speed of its own for its lifetime: "
         "the medians of the process pairs show how much that moves a figure. Around each burst /proc/stat gives "
         "the CPU time the whole machine spent outside the two measured processes; a pair during which that "
         f"exceeded {OUTSIDE_LIMIT} CPUs is set aside, and more pairs are run to replace it (at most twice the number "
@@ -166,7 +169,7 @@ def _comparison_header(first: str, unit: str) -> list[str]:
 
 
 def _comparison_cells(summary: Summary) -> str:
-    medians = ", ".join(f"{value:.2f}" for value in summary.group_medians)
+    medians = _listed(summary.group_medians)
     server = " · ".join(_maybe(value, ".1f") for value in (summary.subject_server_us, summary.baseline_server_us))
     pairs = f"{summary.quiet} of {summary.measured}" + (" (too few: all used)" if summary.under_load else "")
     return (
@@ -192,7 +195,11 @@ def _commission(run: Run, results: dict[tuple[str, int], Summary], verdicts: lis
         "`commission.asyncio(client=..., body=model)`. Inputs (models, mappings, bytes) are built before the timed "
         "window. Pools: 100 connections each (aiohttp's and flip-async's default; httpx given 100 keep-alive "
         "connections instead of its 20). `concurrency` asyncio tasks share one queue of inputs; bursts are sized "
-        "for about the same time per client, at least twice the concurrency.",
+        "for about the same time per client, at least twice the concurrency. At concurrency "
+        f"{TARGET_CONCURRENCY} raw aiohttp is also measured against a second raw aiohttp process (A/A): how far that "
+        "ratio strays from 1.00 is the noise of the method on this machine during this run, the yardstick for the "
+        "other ratios. The responder's CPU per request is higher at low request rates, where each request wakes "
+        "it on its own.",
         "",
     ]
     for concurrency in run.concurrencies:
@@ -203,59 +210,58 @@ def _commission(run: Run, results: dict[tuple[str, int], Summary], verdicts: lis
         out += [f"| {DESCRIBED[s]} | {_comparison_cells(results[s, concurrency])}" for s in present]
         out.append("")
     if (flip := results.get(("flip-async", TARGET_CONCURRENCY))) is not None:
+        twin = results.get(("aiohttp@twin", TARGET_CONCURRENCY))
+        yardstick = f"A/A at the same concurrency {twin.ratio:.2f}{X}" if twin else ""
+        most = TARGETS["commission"]
         verdicts.append(
-            _ratio_verdict(
-                f"commission: client CPU per request ≤ {TARGETS['commission']}{X} raw aiohttp",
-                flip,
-                TARGETS["commission"],
-            )
+            _ratio_verdict(f"commission: client CPU per request ≤ {most}{X} raw aiohttp", flip, most, yardstick)
         )
     return out
 
 
 def _bulk(run: Run, summary: Summary, verdicts: list[str]) -> list[str]:
-    out = [
-        "## 2. `commission_many` against a bounded raw loop: client CPU per row",
-        "",
-        f"Concurrency {run.bulk_concurrency}. flip-async: `async for outcome in flip.commission_many(rows, "
-        f"concurrency={run.bulk_concurrency})` over wire mappings (the seed request with unique ids), every outcome "
-        "checked. The raw loop: the same rows pre-encoded with `orjson.dumps`, posted by a default aiohttp session, "
-        f"an `asyncio.Semaphore({run.bulk_concurrency})` acquired before each row's task is created (so the loop is "
-        "bounded too), each answer read with `orjson.loads`.",
-        "",
-        *_comparison_header("workload", "row"),
-        f"| commission_many / raw loop | {_comparison_cells(summary)}",
-        "",
-    ]
     verdicts.append(
         _ratio_verdict(
             f"commission_many CPU per row ≤ {TARGETS['bulk']}{X} the bounded raw loop", summary, TARGETS["bulk"]
         )
     )
-    return out
+    return _single_comparison(
+        "## 2. `commission_many` against a bounded raw loop: client CPU per row",
+        f"Concurrency {run.bulk_concurrency}. flip-async: `async for outcome in flip.commission_many(rows, "
+        f"concurrency={run.bulk_concurrency})` over wire mappings (the seed request with unique ids), every outcome "
+        "checked. The raw loop: the same rows pre-encoded with `orjson.dumps`, posted by a default aiohttp session, "
+        f"an `asyncio.Semaphore({run.bulk_concurrency})` acquired before each row's task is created (so the loop is "
+        "bounded too), each answer read with `orjson.loads`.",
+        ("commission_many / raw loop", "row"),
+        summary,
+    )
 
 
 def _telemetry(run: Run, summary: Summary, verdicts: list[str]) -> list[str]:
-    out = [
+    most = TARGETS["telemetry"]
+    verdicts.append(_ratio_verdict(f"telemetry CPU per point ≤ {most}{X} raw aiohttp + orjson.dumps", summary, most))
+    return _single_comparison(
         "## 3. Telemetry: client CPU per data point",
-        "",
         f"{run.telemetry_points:,} battery data points (dicts of 11 fields, as a fleet service reports them every 5 "
         "minutes) per burst. flip-async: `flip.telemetry.report_battery(points)` (each point validated, batches of "
         "1,000 sent one after another, one result per point). Raw: aiohttp posting `orjson.dumps({'telemetry': "
         "batch})` of the same dicts in batches of 1,000, one after another, each answer read with `orjson.loads`.",
+        ("report_battery / raw batches", "point"),
+        summary,
+    )
+
+
+def _single_comparison(title: str, description: str, row: tuple[str, str], summary: Summary) -> list[str]:
+    name, unit = row
+    return [
+        title,
         "",
-        *_comparison_header("workload", "point"),
-        f"| report_battery / raw batches | {_comparison_cells(summary)}",
+        description,
+        "",
+        *_comparison_header("workload", unit),
+        f"| {name} | {_comparison_cells(summary)}",
         "",
     ]
-    verdicts.append(
-        _ratio_verdict(
-            f"telemetry CPU per point ≤ {TARGETS['telemetry']}{X} raw aiohttp + orjson.dumps",
-            summary,
-            TARGETS["telemetry"],
-        )
-    )
-    return out
 
 
 def _resume(results: dict[str, Any], verdicts: list[str]) -> list[str]:
@@ -401,11 +407,17 @@ def _stability(run: Run, results: dict[str, Any]) -> list[str]:
         f"- Outside load: {quiet} of {measured} pairs were quiet (≤ {OUTSIDE_LIMIT} CPUs busy outside the two "
         f"measured processes); the bench waited {waited:.0f} s (of a {budget:.0f} s budget) for quiet moments. "
         f"Median over all bursts: {statistics.median(s.outside_cpus for s in summaries.values()):.2f} CPUs of "
-        f"outside load, {statistics.median(s.steal for s in summaries.values()):.2f} CPUs of steal."
+        f"outside load, {statistics.median(s.steal for s in summaries.values()):.2f} CPUs of steal, a 1-minute load "
+        f"average of {statistics.median(s.load for s in summaries.values()):.2f}."
     )
     if loaded := [name for name, summary in summaries.items() if summary.under_load]:
+        which = "every figure above" if len(loaded) == len(summaries) else ", ".join(loaded)
+        out.append(f"- Read off all pairs, quiet or not, for want of {MIN_QUIET_PAIRS} quiet ones: {which}.")
+    if (twin := results.get("commission", {}).get(("aiohttp@twin", TARGET_CONCURRENCY))) is not None:
         out.append(
-            f"- Read off all pairs, quiet or not, for want of {MIN_QUIET_PAIRS} quiet ones: {', '.join(loaded)}."
+            f"- A/A: raw aiohttp against a second raw aiohttp process came out at {twin.ratio:.2f}{X} (pairs "
+            f"{twin.low:.2f}{DASH}{twin.high:.2f}{X}, process pairs {_listed(twin.group_medians)}): a difference "
+            "between two clients smaller than that is not a difference this run can show."
         )
     out += [
         "",
@@ -416,17 +428,20 @@ def _stability(run: Run, results: dict[str, Any]) -> list[str]:
     return out
 
 
+def _listed(values: Sequence[float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in values)
+
+
 def _percent(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
-def _ratio_verdict(text: str, summary: Summary, most: float) -> str:
+def _ratio_verdict(text: str, summary: Summary, most: float, note: str = "") -> str:
     holds = summary.ratio <= most
     agreeing = summary.high <= most if holds else summary.low > most
     how = "clearly" if agreeing else "narrowly"
-    return _verdict(
-        f"{text}: {summary.ratio:.2f}{X} (pairs {summary.low:.2f}{DASH}{summary.high:.2f}{X}; {how})", holds
-    )
+    notes = "; ".join(filter(None, (f"pairs {summary.low:.2f}{DASH}{summary.high:.2f}{X}", how, note)))
+    return _verdict(f"{text}: {summary.ratio:.2f}{X} ({notes})", holds)
 
 
 def _verdict(text: str, holds: bool) -> str:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ from bench.workloads import TELEMETRY_POINTS
 SECTIONS = ("commission", "bulk", "telemetry", "resume", "memory", "converter", "generate")
 CONCURRENCIES = (1, 16, 64, 256)
 BASELINE = "aiohttp"
+TWIN = f"{BASELINE}@twin"  # a second process of the baseline, for the A/A comparison
+TWIN_CONCURRENCY = 64
 BULK_CONCURRENCY = 64
 GENERATE_RUNS = 3
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -93,11 +96,13 @@ QUICK = Mode(
 def commission(
     mode: Mode, quiet: QuietWait, peer_dir: Path, clients: Sequence[str]
 ) -> dict[tuple[str, int], list[Pair]]:
-    """Every client against raw aiohttp, at every concurrency, in each of `mode.groups` fresh process pairs."""
+    """Every client against raw aiohttp, at every concurrency, in each of `mode.groups` fresh process pairs; and at
+    TWIN_CONCURRENCY raw aiohttp against a second raw aiohttp process (A/A), which shows the method's own noise."""
     subjects = [client for client in clients if client != BASELINE]
-    measured: dict[tuple[str, int], list[Pair]] = {(s, c): [] for s in subjects for c in CONCURRENCIES}
+    measured: dict[tuple[str, int], list[Pair]] = defaultdict(list)
+    workloads = [*(f"commission:{client}" for client in clients), f"commission:{TWIN}"]
     for group in range(mode.groups):
-        with workers([f"commission:{client}" for client in clients], seed=SEEDS[group], peer_dir=peer_dir) as pool:
+        with workers(workloads, seed=SEEDS[group], peer_dir=peer_dir) as pool:
             for concurrency in CONCURRENCIES:
                 comparisons = [
                     Comparison(
@@ -116,6 +121,10 @@ def commission(
                     for subject in subjects
                 ]
                 pool[f"commission:{BASELINE}"].burst(comparisons[0].count, concurrency)  # its warm-up
+                if concurrency == TWIN_CONCURRENCY:
+                    twin = dataclasses.replace(comparisons[0], subject=f"commission:{TWIN}")
+                    pool[twin.subject].burst(twin.count, concurrency)
+                    comparisons.append(twin)
                 for comparison, pairs in run_pairs(comparisons, pool, group, quiet).items():
                     measured[comparison.subject.removeprefix("commission:"), concurrency] += pairs
                 _progress(f"commission: process pair {group + 1}/{mode.groups}, concurrency {concurrency} done")
@@ -258,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         concurrencies=CONCURRENCIES,
         bulk_concurrency=BULK_CONCURRENCY,
         telemetry_points=TELEMETRY_POINTS,
-        groups=mode.groups,
+        seeds=SEEDS[: mode.groups],
         quiet_wait=(quiet.waited, quiet.budget),
     )
     text = report.render(run, results)

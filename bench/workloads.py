@@ -27,8 +27,10 @@ from bench._common import Server, site_request, telemetry_point
 from bench.clients import CLIENTS, Send, headers, open_client, raw_session
 from flip_async import FlipClient
 
-WORKLOADS = (*(f"commission:{client}" for client in CLIENTS), "commission_many", "bounded-loop", "telemetry")
-WORKLOADS += ("telemetry-raw",)
+WORKLOADS = (
+    *(f"commission:{client}" for client in CLIENTS),
+    *("commission_many", "bounded-loop", "telemetry", "telemetry-raw"),
+)
 DISTINCT_SITES = 4096  # distinct site ids cycled through; the responder does not mind a site sent twice
 TELEMETRY_POINTS = 100_000
 TELEMETRY_BATCH = 1000
