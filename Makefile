@@ -47,7 +47,7 @@ test: lint typecheck check-generated
 
 # Measurements, not tests: client CPU per request against raw aiohttp and three peers, commission_many, telemetry,
 # resuming over a long journal, memory, converter cost, codegen time; all against a minimal responder on its own CPU.
-# Prints a report and writes bench/RESULTS.md: about 12 minutes; BENCH_QUICK=1 for a 3-minute run to iterate with.
+# Prints a report and writes bench/RESULTS.md: 12-20 minutes (more on a busy machine); BENCH_QUICK=1 takes about 4.
 BENCH_STAMP := $(VENV)/.installed-bench
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -29,7 +29,10 @@ import orjson
 
 from bench._common import CLIENT_CPU, PYTHON, ROOT, Server, pinned, responder_process
 
-MIN_QUIET_PAIRS = 2  # fewer quiet pairs than this, and a figure is read off all its pairs instead
+# A figure is read off its quiet pairs when there are at least this many and this share of all; else off all of them
+# (a median of two quiet pairs out of thirty says less than the median of the thirty).
+MIN_QUIET_PAIRS = 2
+MIN_QUIET_SHARE = 1 / 3
 OUTSIDE_LIMIT = 0.15  # CPUs busy outside the measured processes, averaged over a burst
 QUIET_SAMPLE = 0.2  # seconds of /proc/stat sampled before a pair
 IDLE_LIMIT = 8.0  # seconds: a worker idle longer first runs a discarded burst (aiohttp drops connections idle 15 s)
@@ -235,7 +238,7 @@ class Summary:
     high: float
     group_medians: tuple[float, ...]
     pairs: int
-    """Pairs the figures are read off: the quiet ones, or all of them when fewer than MIN_QUIET_PAIRS were quiet."""
+    """Pairs the figures are read off: the quiet ones, or all of them when too few were quiet."""
     quiet: int
     measured: int
     units: int
@@ -264,7 +267,8 @@ class Summary:
 
 def summarize(pairs: Sequence[Pair]) -> Summary:
     quiet = [pair for pair in pairs if pair.quiet]
-    used = quiet if len(quiet) >= min(MIN_QUIET_PAIRS, len(pairs)) else list(pairs)
+    enough = len(quiet) >= min(MIN_QUIET_PAIRS, len(pairs)) and len(quiet) >= MIN_QUIET_SHARE * len(pairs)
+    used = quiet if enough else list(pairs)
     groups = sorted({pair.group for pair in used})
     bursts = [burst for pair in pairs for burst in (pair.subject, pair.baseline)]
     return Summary(

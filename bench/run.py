@@ -75,7 +75,7 @@ FULL = Mode(
     resume_skipped=1_000_000,
     memory_rows=1_000_000,
     converter_rounds=7,
-    quiet_budget=120.0,
+    quiet_budget=60.0,
 )
 QUICK = Mode(
     name="quick",

@@ -71,10 +71,18 @@ def _all_cases() -> Iterator[dict[str, Any]]:
         yield from json.loads(file.read_text())["cases"]
 
 
-def test_every_case_has_a_unique_name_and_a_reason_to_exist() -> None:
-    names = [case["name"] for case in _all_cases()]
+KEYS = {"name", "about", "expected", "wrong_today", "operation", "request", "changes", "removed", "points"}
+KEYS |= {"body", "body_text", "body_nesting", "parsed"}
+
+
+def test_every_case_is_well_formed_and_named_uniquely() -> None:
+    """A misspelt key would leave its case testing something else (the seed unchanged): none may go unnoticed."""
+    loaded = list(_all_cases())
+    for case in loaded:
+        assert case.keys() <= KEYS, f"{case['name']}: unknown keys {sorted(case.keys() - KEYS)}"
+        assert isinstance(case["expected"], list), case["name"]
+    names = [case["name"] for case in loaded]
     assert len(names) == len(set(names)), "case names must be unique across the corpus"
-    assert len(names) >= 30
 
 
 # Requests --------------------------------------------------------------------------------------------------------
