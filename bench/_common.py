@@ -175,7 +175,7 @@ def _served_url(process: subprocess.Popen[str]) -> str:
     raise RuntimeError(f"the responder exited before serving: {''.join(seen)}")
 
 
-def run_json(command: Sequence[str], *, timeout: float) -> dict[str, Any]:
+def run_json(command: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Run a benchmark worker in its own process and return the JSON object it prints last on stdout."""
     done = subprocess.run(
         command,
@@ -183,6 +183,7 @@ def run_json(command: Sequence[str], *, timeout: float) -> dict[str, Any]:
         text=True,
         timeout=timeout,
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         check=False,
     )
     if done.returncode != 0:

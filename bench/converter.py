@@ -2,7 +2,8 @@
 
     python -m bench.converter PYDANTIC_DIR
 
-Prints one JSON object: for each operation, the median over interleaved rounds of the microseconds per call. Inputs
+Prints one JSON object: for each operation, the median over interleaved rounds of the microseconds per call, and the
+ratio of the two sides in each round. Inputs
 are the seed's fixtures (tests/fixtures): the commission response, and the commission request. Pydantic's models come
 from datamodel-code-generator's default output (pydantic_v2.BaseModel); its `AwareDatetime` refuses the seed's bare
 date `install_date: "2022-02-22"`, so its request copy says `2022-02-22T00:00:00Z` (the same instant).
@@ -30,8 +31,8 @@ from bench._common import INSTALL_DATE, SEED_REQUEST_BYTES, SEED_RESPONSE_BYTES
 from bench.peer import PYDANTIC_MODULE
 from flip_async import models
 
-ROUNDS = 7
-ROUND_SECONDS = 0.2  # each operation runs for about this long per round
+ROUNDS = 15
+ROUND_SECONDS = 0.1  # each operation runs for about this long per round
 
 
 class Skipped(Exception):
@@ -107,17 +108,28 @@ def operations(pydantic_dir: Path) -> dict[str, dict[str, Callable[[], object]]]
     }
 
 
-def measure(pydantic_dir: Path, rounds: int = ROUNDS) -> dict[str, dict[str, float]]:
+def measure(pydantic_dir: Path, rounds: int = ROUNDS) -> dict[str, dict[str, Any]]:
+    """Per operation: each side's median µs per call, and the flip-async / pydantic ratio of every round.
+
+    In each round every operation runs on both sides back to back, in alternating order (A-B, then B-A), so that a
+    round's ratio compares two measurements a fraction of a second apart.
+    """
     ops = operations(pydantic_dir)
     numbers = {(name, side): _calls_for(call) for name, sides in ops.items() for side, call in sides.items()}
     samples: dict[tuple[str, str], list[float]] = {key: [] for key in numbers}
-    for _ in range(rounds):  # interleaved: every operation of both sides once per round
-        for (name, side), number in numbers.items():
-            seconds = timeit.timeit(ops[name][side], number=number)
-            samples[(name, side)].append(seconds / number * 1e6)
-    result: dict[str, dict[str, float]] = {name: {} for name in ops}
-    for (name, side), values in samples.items():
-        result[name][side] = statistics.median(values)
+    for round_ in range(rounds):
+        for name, sides in ops.items():
+            for side in sorted(sides, reverse=round_ % 2 == 1):
+                seconds = timeit.timeit(sides[side], number=numbers[name, side])
+                samples[name, side].append(seconds / numbers[name, side] * 1e6)
+    result: dict[str, dict[str, Any]] = {}
+    for name, sides in ops.items():
+        result[name] = {side: statistics.median(samples[name, side]) for side in sides}
+        if "pydantic" in sides:
+            result[name]["ratios"] = [
+                ours / theirs
+                for ours, theirs in zip(samples[name, "flip-async"], samples[name, "pydantic"], strict=True)
+            ]
     return result
 
 
