@@ -273,8 +273,9 @@ def _resume(results: dict[str, Any], verdicts: list[str]) -> list[str]:
     out = [
         "## 4. Resuming over a long journal",
         "",
-        f"A synthetic journal of {lines:,} commissioned rows (one JSON object a line, as flip_async's journal writes "
-        "them; about 146 bytes a line, in the page cache as after a crash), then in a fresh process "
+        f"A synthetic journal of {lines:,} commissioned rows after a header line naming the API (one JSON object a "
+        "line, as flip_async's journal writes them; about 146 bytes a line, in the page cache as after a crash), "
+        "then in a fresh process "
         "`flip.commission_many(rows, journal=path)`: the time from that call until the responder sees the first "
         "request, and how far the process's peak RSS rose above its RSS before the call (the high-water mark is "
         "reset just before it). Rows are made one at a time by a generator.",

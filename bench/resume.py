@@ -1,13 +1,15 @@
 """Resuming a bulk run over a long journal, in a fresh process: the time and memory it takes before the first request.
 
     python -m bench.resume JOURNAL --base-url URL --token T [--skipped N]
-    python -m bench.resume --write-journal JOURNAL --lines N
+    python -m bench.resume --write-journal ROW_LINES --lines N
 
-`--write-journal` writes a synthetic journal of N finished rows (`resume-0000000`, ... commissioned) in the format
-flip_async's journal reads: one JSON object per line with `row`, `site_id`, `status`, `error`, `attempts`,
-`elapsed` and `at`. A resume then calls `flip.commission_many(rows, journal=JOURNAL)` and stops at its first outcome.
-Its rows are the first N journaled sites (`--skipped N`: a rerun of the same input, every one skipped) followed by
-new sites; with `--skipped 0` (the default) the first row is new, so what is measured is reading the journal.
+`--write-journal` writes the lines of N finished rows (`resume-0000000`, ... commissioned) in the format flip_async's
+journal reads: one JSON object per line with `row`, `site_id`, `status`, `error`, `attempts`, `elapsed` and `at`.
+`journal_for()` makes a journal of them for one API: a header line naming it, then those lines (a journal refuses a
+run against another API; one from before headers is read all the same). A resume then calls
+`flip.commission_many(rows, journal=JOURNAL)` and stops at its first outcome. Its rows are the first N journaled
+sites (`--skipped N`: a rerun of the same input, every one skipped) followed by new sites; with `--skipped 0` (the
+default) the first row is new, so what is measured is reading the journal.
 
 Prints one JSON object: `seconds_to_first_request`, from the call to the moment the responder saw the first
 `POST /v1/commission` (both read CLOCK_MONOTONIC, which all processes on one machine share); `rss_before_mib`, the
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,8 +37,17 @@ from flip_async import FlipClient
 PREFIX = "resume"
 
 
+def journal_for(api: str, row_lines: Path, path: Path) -> Path:
+    """`path`: a journal of the API at `api` (its base URL) holding the rows of `row_lines`."""
+    header = {"journal": "flip-async journal", "version": 2, "api": api, "created_at": "2025-06-01T12:00:00.000+00:00"}
+    with path.open("wb") as journal, row_lines.open("rb") as rows:
+        journal.write(orjson.dumps(header) + b"\n")
+        shutil.copyfileobj(rows, journal, 2**20)
+    return path
+
+
 def write_journal(path: Path, lines: int) -> None:
-    """A journal of `lines` commissioned rows, written in chunks (a million lines is about 150 MB)."""
+    """The lines of `lines` commissioned rows, written in chunks (a million lines is about 150 MB)."""
     with path.open("wb") as journal:
         for start in range(0, lines, 10_000):
             journal.write(

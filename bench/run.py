@@ -15,7 +15,6 @@ import argparse
 import dataclasses
 import os
 import shlex
-import shutil
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from bench import peer, report
 from bench._common import CLIENT_CPU, PYTHON, ROOT, pinned, responder_process, run_json
 from bench.clients import CLIENTS
 from bench.interleave import Comparison, Pair, QuietWait, calibrated_count, run_pairs, summarize, workers
+from bench.resume import journal_for
 from bench.workloads import TELEMETRY_POINTS
 
 SECTIONS = ("commission", "bulk", "telemetry", "resume", "memory", "converter", "generate")
@@ -161,7 +161,7 @@ def telemetry(mode: Mode, quiet: QuietWait) -> list[Pair]:
 def resume(mode: Mode, folder: Path) -> dict[str, Any]:
     """A fresh process resuming over a synthetic journal of `mode.resume_lines` lines, `mode.resume_runs` times with a
     new first row, once with the journaled rows first (every one skipped)."""
-    journal = folder / "resume.journal"
+    journal = folder / "resume-rows.jsonl"
     command = [PYTHON, "-m", "bench.resume", "--write-journal", str(journal), "--lines", str(mode.resume_lines)]
     run_json(command, timeout=600)
     fresh = [_resume_once(journal, folder, skipped=0) for _ in range(mode.resume_runs)]
@@ -172,10 +172,10 @@ def resume(mode: Mode, folder: Path) -> dict[str, Any]:
     return {"lines": mode.resume_lines, "fresh": fresh, "skipping": skipping}
 
 
-def _resume_once(journal: Path, folder: Path, *, skipped: int) -> dict[str, Any]:
-    # Each resume appends to its journal: every run gets its own copy of the original.
-    copy = shutil.copyfile(journal, folder / "resume-run.journal")
+def _resume_once(row_lines: Path, folder: Path, *, skipped: int) -> dict[str, Any]:
     with responder_process() as server:
+        # Each resume appends to its journal, which names the API (the responder's URL): one for every run.
+        copy = journal_for(server.base_url, row_lines, folder / "resume-run.journal")
         command = [
             *(PYTHON, "-m", "bench.resume", str(copy), "--base-url", server.base_url, "--token", server.token),
             *("--skipped", str(skipped)),
