@@ -135,3 +135,18 @@ async def test_the_batch_size_stays_within_flips_limit(mock_api: aioresponses) -
             await flip.telemetry.report_battery([], batch_size=MAX_BATCH_SIZE + 1)
         with pytest.raises(RequestValidationError, match="batch_size"):
             await flip.telemetry.report_battery([], batch_size=0)
+
+
+@pytest.mark.parametrize("depth", [300, 5000])
+async def test_a_point_nested_too_deep_fails_alone_and_its_batch_still_goes(depth: int) -> None:
+    deep: Any = {}
+    for _ in range(depth):
+        deep = {"inner": deep}
+    async with sandboxed() as (sandbox, flip):
+        add_site(sandbox, "site-1", "battery-1")
+        points = [point("battery-1", 0), point("battery-1", 1, oem_raw_data=deep), point("battery-1", 2)]
+        report = await flip.telemetry.report_battery(points)
+    assert [result.status for result in report.results] == [OK, FAILED, OK]
+    assert "oem_raw_data: nested deeper than 128 levels" in report.results[1].message
+    assert report.requests == 1
+    assert not report.failed_batches
