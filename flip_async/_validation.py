@@ -15,7 +15,7 @@ from uuid import UUID
 
 import attrs
 
-from flip_async import _converter, models
+from flip_async import _converter, _json, models
 from flip_async._json import kind
 from flip_async._spec import DEFS
 from flip_async._spec_types import path_problem
@@ -32,15 +32,20 @@ Check = Callable[[Any, str, list[Problem]], None]
 """Checks a non-null value found at a wire path, appending what is wrong with it."""
 
 
-def validated(value: Any, cls: type[T]) -> T:
-    """`value` (a `cls` instance or its wire mapping) as a `cls` as it is sent, or RequestValidationError listing every
-    problem. What is sent may be completed (see `_COMPLETIONS`); the caller's own value is never changed."""
+def check(value: Any, cls: type) -> None:
+    """RequestValidationError listing every problem of `value` (a `cls` instance or its wire mapping), if any."""
     problems: list[Problem] = []
-    _object_check(cast(type, cls))(value, "", problems)
+    _object_check(cls)(value, "", problems)
     for rule in _MODEL_RULES.get(cls, ()):
         problems.extend(rule(value))
     if problems:
         raise RequestValidationError(problems, model=cls.__name__)
+
+
+def validated(value: Any, cls: type[T]) -> T:
+    """`value` (a `cls` instance or its wire mapping) as a `cls` as it is sent, or RequestValidationError listing every
+    problem. What is sent may be completed (see `_COMPLETIONS`); the caller's own value is never changed."""
+    check(value, cast(type, cls))
     complete = cast(Callable[[T], T], _COMPLETIONS.get(cls, _as_given))
     if isinstance(value, cls):
         return complete(value)
@@ -132,7 +137,7 @@ def _value_check(hint: Any, rules: Mapping[str, Any]) -> Check:
     if get_origin(hint) is list:
         return _list_check(get_args(hint)[0], rules)
     if get_origin(hint) is dict:
-        return _kind_check(Mapping, "an object")
+        return _free_form_check
     if isinstance(hint, type) and attrs.has(hint):
         return _nested_check(hint)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
@@ -190,12 +195,12 @@ def _list_check(item_hint: Any, rules: Mapping[str, Any]) -> Check:
     return check
 
 
-def _kind_check(expected: type, what: str) -> Check:
-    def check(value: Any, path: str, problems: list[Problem]) -> None:
-        if not isinstance(value, expected):
-            problems.append(Problem(path, f"expected {what}, got {kind(value)}"))
-
-    return check
+def _free_form_check(value: Any, path: str, problems: list[Problem]) -> None:
+    """Any JSON object, as long as JSON (and the Python that writes it) can carry its nesting."""
+    if not isinstance(value, Mapping):
+        problems.append(Problem(path, f"expected an object, got {kind(value)}"))
+    elif _json.depth(value) > _json.MAX_DEPTH:
+        problems.append(Problem(path, f"nested deeper than {_json.MAX_DEPTH} levels"))
 
 
 def _enum_check(enum_class: type[enum.Enum]) -> Check:

@@ -199,3 +199,18 @@ async def test_the_sandbox_fails_an_online_point_without_every_item_that_another
                     "last_mode: must not be null while last_is_online is true",
                 },
             ]
+
+
+@pytest.mark.parametrize("depth", [300, 5000])
+async def test_a_point_nested_too_deep_fails_alone_and_its_batch_still_goes(depth: int) -> None:
+    deep: Any = {}
+    for _ in range(depth):
+        deep = {"inner": deep}
+    async with sandboxed() as (sandbox, flip):
+        add_site(sandbox, "site-1", "battery-1")
+        points = [point("battery-1", 0), point("battery-1", 1, oem_raw_data=deep), point("battery-1", 2)]
+        report = await flip.telemetry.report_battery(points)
+    assert [result.status for result in report.results] == [OK, FAILED, OK]
+    assert "oem_raw_data: nested deeper than 128 levels" in report.results[1].message
+    assert report.requests == 1
+    assert not report.failed_batches
