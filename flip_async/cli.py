@@ -134,6 +134,10 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     sandbox.add_argument("--token", help="the client token it accepts (default: a random one, printed at start)")
+    sandbox.add_argument(
+        "--webhook-url", help="post its signed webhooks to this URL (or set it later: PUT /_sandbox/webhooks)"
+    )
+    sandbox.add_argument("--webhook-secret", help="the whsec_ key that signs them (a test key: it shows in `ps`)")
     _add_fault_options(sandbox, prefix="")
     sandbox.set_defaults(run=_sandbox_command, command_parser=sandbox)
     return parser
@@ -434,18 +438,37 @@ def _write_out(out: IO[bytes] | None, outcome: CommissionOutcome, line: int | No
 def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     _require_sandbox(parser, "sandbox")
     from flip_async.sandbox import serve
+    from flip_async.webhooks import signed_headers
+
+    if (args.webhook_url is None) != (args.webhook_secret is None):
+        parser.error("--webhook-url and --webhook-secret go together")
+    if args.webhook_secret is not None:
+        try:
+            signed_headers(args.webhook_secret, b"")
+        except ValueError as exc:  # its message never holds the secret
+            parser.error(f"--webhook-secret: {exc}")
 
     def ready(sandbox: Sandbox) -> None:
         # The sandbox's own throwaway token, not a user secret: the user needs it to point a client here.
         print(
             f"Flip sandbox serving on {sandbox.base_url}\n  FLIP_BASE_URL={sandbox.base_url}\n"
-            f"  FLIP_API_TOKEN={sandbox.token}\nCtrl-C to stop.",
+            f"  FLIP_API_TOKEN={sandbox.token}\n"
+            f"Control surface (same token): {sandbox.base_url}/_sandbox/\nCtrl-C to stop.",
             file=sys.stderr,
             flush=True,
         )
 
+    serving = serve(
+        args.host,
+        args.port,
+        token=args.token,
+        faults=_faults(args, ""),
+        webhook_url=args.webhook_url,
+        webhook_secret=args.webhook_secret,
+        ready=ready,
+    )
     try:
-        asyncio.run(serve(args.host, args.port, token=args.token, faults=_faults(args, ""), ready=ready))
+        asyncio.run(serving)
     except OSError as exc:
         parser.exit(EXIT_USAGE, f"flip-async sandbox: cannot serve on {args.host}:{args.port}: {exc.strerror}\n")
     except FlipError as exc:

@@ -62,6 +62,8 @@ class WebhookReceiver:
     `tolerance` ahead of this machine's clock when first accepted and still verifies `tolerance` after that, so a
     replay can never pass the timestamp check once its id is forgotten. A 503 leaves the id unseen, so its
     re-delivery is processed.
+
+    `legacy_body_timestamp` is WebhookVerifier's: also accept messages signed with the body's timestamp.
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class WebhookReceiver:
         dedup: SeenIds | str | None = None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         clock: Callable[[], float] = time.time,
+        legacy_body_timestamp: bool = False,
     ) -> None:
         if max_body_size < 1:
             raise ValueError(f"max_body_size must be at least 1 byte, got {max_body_size!r}")
@@ -82,7 +85,9 @@ class WebhookReceiver:
             raise ValueError(f"callback_timeout must be a positive number of seconds, got {callback_timeout!r}")
         if max_pending < 1:
             raise ValueError(f"max_pending must be at least 1, got {max_pending!r}")
-        self._verifier = WebhookVerifier(secret, tolerance=tolerance, clock=clock)
+        self._verifier = WebhookVerifier(
+            secret, tolerance=tolerance, clock=clock, legacy_body_timestamp=legacy_body_timestamp
+        )
         self._on_event = on_event
         self._callback_timeout = callback_timeout
         self._max_pending = max_pending
@@ -199,6 +204,7 @@ def webhook_app(
     max_pending: int = DEFAULT_MAX_PENDING,
     dedup: SeenIds | str | None = None,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    legacy_body_timestamp: bool = False,
 ) -> web.Application:
     """An aiohttp.web app that receives Flip webhooks at `path` (see WebhookReceiver for the options) and drains the
     pending on_event calls on cleanup."""
@@ -210,6 +216,7 @@ def webhook_app(
         max_pending=max_pending,
         dedup=dedup,
         max_body_size=max_body_size,
+        legacy_body_timestamp=legacy_body_timestamp,
     )
 
     async def close(_: web.Application) -> None:

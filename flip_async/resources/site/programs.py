@@ -26,7 +26,12 @@ class SitePrograms(SiteResource):
         limit: int = 100,
         **options: Unpack[CallOptions],
     ) -> list[models.Program]:
-        """One page of the programs for a device type and the homeowner's zip code (default: the site's)."""
+        """One page of the programs for a device type and the homeowner's zip code.
+
+        Pass `zip_code`: it is optional here because one version of Flip's page marks it required and another does
+        not, but both known clients of Flip's API always send it. Without it the sandbox uses the site's; what Flip
+        does then is not documented.
+        """
         params = query(
             zip_code=zip_code,
             device_type=member(models.DeviceType, device_type, "device_type"),
