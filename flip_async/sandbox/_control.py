@@ -150,6 +150,8 @@ CONFIGURE_WEBHOOKS = _operation(
     None,
 )
 
+READ_STATS = _operation("read_stats", hdrs.METH_GET, "/stats", None, None, dict)
+
 
 def _create_event(call: Call) -> models.Event:
     order: EventOrder = call.body
@@ -183,6 +185,11 @@ def _configure_webhooks(webhooks: WebhookSender, call: Call) -> None:
         raise Invalid([problem_detail("body", Problem("secret", str(exc)))]) from None
 
 
+def _read_stats(call: Call) -> dict[str, object]:
+    """`GET /_sandbox/stats`: the sandbox's counters (`sandbox.stats`), for a test or a bench in another process."""
+    return attrs.asdict(call.state.stats)
+
+
 def control_routes(webhooks: WebhookSender) -> list[tuple[Operation, Implementation]]:
     """Every route of the control surface, with its implementation; `webhooks` is the sandbox's sender."""
     return [
@@ -190,4 +197,5 @@ def control_routes(webhooks: WebhookSender) -> list[tuple[Operation, Implementat
         (CREATE_COMMAND, Implementation(_create_command, model)),
         (CANCEL_COMMAND, Implementation(_cancel_command, model)),
         (CONFIGURE_WEBHOOKS, Implementation(functools.partial(_configure_webhooks, webhooks), model)),
+        (READ_STATS, Implementation(_read_stats, model)),
     ]
