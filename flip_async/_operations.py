@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypedDict, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypedDict, TypeVar, Unpack
 
 import attrs
 
@@ -37,6 +37,21 @@ class Sender(Protocol):
     async def _send(self, call: Call) -> Parsed[Any]: ...
 
 
+class Request(CallOptions, total=False):
+    """What an `@operation` method gives `send` besides the operation itself: the parts of its Call."""
+
+    path: Mapping[str, str]
+    """Path parameters by name (a site client adds `siteId`)."""
+    params: Params | None
+    """Query parameters."""
+    body: Any
+    """A model or a wire mapping."""
+    subject: str | None
+    """What the request is about, for log lines."""
+    on_throttle: Callable[[float], object] | None
+    """Told of each 429 the request meets."""
+
+
 @attrs.frozen
 class Send(Generic[A]):
     """One operation bound to its sender: what an `@operation` method sends its request with.
@@ -48,40 +63,11 @@ class Send(Generic[A]):
     sender: Sender
     operation: Operation
 
-    async def __call__(
-        self,
-        *,
-        path: Mapping[str, str] | None = None,
-        params: Params | None = None,
-        body: Any = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> A:
-        parsed = await self.parsed(path=path, params=params, body=body, timeout=timeout, max_retries=max_retries)
-        return parsed.value
+    async def __call__(self, **request: Unpack[Request]) -> A:
+        return (await self.parsed(**request)).value
 
-    async def parsed(
-        self,
-        *,
-        path: Mapping[str, str] | None = None,
-        params: Params | None = None,
-        body: Any = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        subject: str | None = None,
-        on_throttle: Callable[[float], object] | None = None,
-    ) -> Parsed[A]:
-        call = Call(
-            operation=self.operation,
-            path=path or {},
-            params=params,
-            body=body,
-            timeout=timeout,
-            max_retries=max_retries,
-            subject=subject,
-            on_throttle=on_throttle,
-        )
-        answer: Parsed[A] = await self.sender._send(call)
+    async def parsed(self, **request: Unpack[Request]) -> Parsed[A]:
+        answer: Parsed[A] = await self.sender._send(Call(operation=self.operation, **request))
         return answer
 
 
