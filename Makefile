@@ -13,7 +13,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,sandbox]' $(PIP_CONSTRAINTS)
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs,sandbox]' $(PIP_CONSTRAINTS)
 	touch $(STAMP)
 
 # The main job: commission the 1,000-site example fleet against a fresh embedded sandbox that injects a few faults

@@ -151,7 +151,7 @@ class SiteClient:
 
     @operation("get_site")
     async def get(self, send: Send[models.Site], **options: Unpack[CallOptions]) -> models.Site:
-        """The site's details."""
+        """The site as Flip holds it: the homeowner's name, email and address."""
         return await send(**options)
 
     @operation("update_site")
@@ -164,7 +164,7 @@ class SiteClient:
         **changes: Unpack[SiteChanges],
     ) -> models.Site:
         """Change the given fields only: `update(email="a@b.co", city=None)` sets the email, clears the city and
-        leaves the rest as they are."""
+        leaves the rest as they are. Flip answers the site as it is now."""
         body = patch_body(changes, models.SiteUpdateIn)
         return await send(body=body, timeout=timeout, max_retries=max_retries)
 
