@@ -132,13 +132,18 @@ class SiteClient:
     """
 
     devices = resource(Devices)
+    """`Devices`: the site's batteries and chargers."""
     enrollments = resource(Enrollments)
+    """`Enrollments`: the site's enrollments in programs."""
     events = resource(Events)
+    """`Events`: the demand-response events the site takes part in."""
     programs = resource(SitePrograms)
+    """`SitePrograms`: the programs the site can join."""
 
     def __init__(self, client: BaseClient, site_id: str, tokens: SiteTokenKeeper) -> None:
         self._client = client
         self.site_id = site_id
+        """The site's id, as it was commissioned."""
         self._tokens = tokens
 
     def __repr__(self) -> str:

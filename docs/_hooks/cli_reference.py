@@ -18,11 +18,11 @@ WIDTH = "100"
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     if MARKER not in markdown:
         return markdown
-    sections = [_section([])] + [_section([command]) for command in _commands()]
+    sections = [_section([])] + [_section([command]) for command in commands()]
     return markdown.replace(MARKER, "\n".join(sections))
 
 
-def _commands() -> list[str]:
+def commands() -> list[str]:
     """The subcommands, read from the parser itself: a new one appears here without anyone listing it."""
     parser = cli._parser()
     (subcommands,) = (action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
