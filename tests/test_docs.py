@@ -287,6 +287,8 @@ async def test_every_python_example_runs_as_written(flip_sandbox: Sandbox, examp
         command = [sys.executable, "-c", example.code]
     status, output = await run(*command, env=env, cwd=tmp_path)
     assert status == 0, output
+    if example.title.startswith("test_"):
+        assert f"{len(re.findall(r'^(?:async )?def test_', example.code, re.MULTILINE))} passed" in output, output
 
 
 @pytest.mark.parametrize("example", [e for e in examples("text") if e.title.endswith(".csv")], ids=lambda e: e.id)
