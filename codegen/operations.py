@@ -26,6 +26,9 @@ _SCHEMA_KEYWORDS = frozenset(
         "oneOf",
         "allOf",
         "not",
+        "if",
+        "then",
+        "else",
         "minimum",
         "maximum",
         "exclusiveMinimum",
@@ -45,7 +48,7 @@ _SCHEMA_KEYWORDS = frozenset(
 # Keywords whose value is a mapping of names to schemas, or a list of schemas, rather than one schema.
 _SCHEMA_MAPS = frozenset({"properties"})
 _SCHEMA_LISTS = frozenset({"anyOf", "oneOf", "allOf", "prefixItems"})
-_SCHEMA_VALUES = frozenset({"items", "additionalProperties", "not"})
+_SCHEMA_VALUES = frozenset({"items", "additionalProperties", "not", "if", "then", "else"})
 
 HEADER = '''\
 # GENERATED FILE: DO NOT EDIT BY HAND.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, Self, TypeVar
 
 import attrs
@@ -33,6 +33,8 @@ class Call:
     max_retries: int | None = None
     subject: str | None = None
     """What the call is about, for log lines (`site abc-789`)."""
+    on_throttle: Callable[[float], object] | None = attrs.field(default=None, repr=False)
+    """Told of each 429 the call meets, with the seconds Flip asked to wait (the bulk engine slows down)."""
 
 
 @attrs.frozen
@@ -99,6 +101,7 @@ class BaseClient:
             timeout=self._timeout if call.timeout is None else call.timeout,
             max_retries=self._max_retries if call.max_retries is None else call.max_retries,
             subject=call.subject,
+            on_throttle=call.on_throttle,
         )
         response = await self._transport.send(request)
         saw(response)

@@ -14,6 +14,7 @@ import aiohttp
 from flip_async import _environment, models, resources
 from flip_async._base_client import BaseClient, Parsed
 from flip_async._operations import CallOptions, Send, operation
+from flip_async._rate_limit import RateLimit, Store, key_for
 from flip_async._raw import raw_response
 from flip_async._resource import Resource, resource
 from flip_async._retry import RetryPolicy
@@ -43,6 +44,11 @@ class FlipClient(BaseClient):
     The HTTP layer: by default the client makes (and closes) its own aiohttp session. Give it your own `session`, or
     a `connector` for the session it makes, to share a pool or configure TLS; it never closes what it did not make.
     `proxy` sends every request through an HTTP proxy; HTTPS_PROXY and the like are read only with `trust_env=True`.
+
+    `rate_limit` (requests per second) paces every request the client makes, retries included: commissioning,
+    telemetry, site calls, every copy from `with_options`. With `rate_limit_store="redis://host:port/db"` (or a
+    `limits.aio.storage.Storage`) the rate is shared by every process using that store with the same token and base
+    URL (the `redis` extra: `pip install 'flip-async[redis]'`); its key is a hash, never the token.
 
     Cloud API resources: `sites`, `sessions`, `commands`, `programs`, `telemetry`, `settings`, `supplements`, and
     `commission()` / `commission_many()`. Mobile App API: `site(site_id)`, whose site token is renewed
@@ -80,15 +86,23 @@ class FlipClient(BaseClient):
         session: aiohttp.ClientSession | None = None,
         connector: aiohttp.BaseConnector | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        rate_limit: float | None = None,
+        rate_limit_store: Store | None = None,
         site_token_margin: float = 60.0,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         token = token or os.environ.get("FLIP_API_TOKEN")
         if not token:
             raise FlipError("no API token: pass FlipClient(token=...) or set FLIP_API_TOKEN")
+        base_url = (base_url or os.environ.get("FLIP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        if rate_limit_store is not None and rate_limit is None:
+            raise ValueError("rate_limit_store= shares a rate_limit=; give the rate too")
+        pacing = (
+            None if rate_limit is None else RateLimit(rate_limit, key=key_for(token, base_url), store=rate_limit_store)
+        )
         super().__init__(
             Transport(
-                base_url=(base_url or os.environ.get("FLIP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+                base_url=base_url,
                 token=token,
                 timeout=_environment.timeout() if timeout is None else timeout,
                 max_retries=_environment.max_retries() if max_retries is None else max_retries,
@@ -101,6 +115,7 @@ class FlipClient(BaseClient):
                 session=session,
                 connector=connector,
                 max_response_size=max_response_size,
+                rate_limit=pacing,
             )
         )
         self._site_tokens = SiteTokens(
@@ -226,10 +241,13 @@ class FlipClient(BaseClient):
         self,
         send: Send[models.CommissionResponse],
         request: models.CommissionRequest,
+        *,
+        on_throttle: Callable[[float], object] | None = None,
         **options: Unpack[CallOptions],
     ) -> Parsed[models.CommissionResponse]:
-        """Send an already validated commission request; the bulk engine reads the attempts off the response."""
-        return await send.parsed(body=request, subject=f"site {request.site.id}", **options)
+        """Send an already validated commission request; the bulk engine reads the attempts off the response, and
+        slows down at each 429 `on_throttle` is told of."""
+        return await send.parsed(body=request, subject=f"site {request.site.id}", on_throttle=on_throttle, **options)
 
     async def _site_exists(self, site_id: str, **options: Unpack[CallOptions]) -> bool:
         """Whether Flip has the site: it issues a site token only for a site it has."""

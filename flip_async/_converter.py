@@ -167,7 +167,10 @@ def _build(*, detailed: bool) -> cattrs.Converter:
         converter.register_structure_hook(enum_class, _open_enum_hook(enum_class))
     if detailed:
         converter.register_structure_hook_factory(
-            attrs.has, lambda cls: make_dict_structure_fn(cls, converter, **_renames(cls))
+            attrs.has,
+            lambda cls: _only(
+                dict, f"an object ({cls.__name__})", make_dict_structure_fn(cls, converter, **_renames(cls))
+            ),
         )
     else:
         converter.register_structure_hook_factory(attrs.has, lambda cls: _fast_structure_fn(cls, converter))

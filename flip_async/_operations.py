@@ -69,6 +69,7 @@ class Send(Generic[A]):
         timeout: float | None = None,
         max_retries: int | None = None,
         subject: str | None = None,
+        on_throttle: Callable[[float], object] | None = None,
     ) -> Parsed[A]:
         call = Call(
             operation=self.operation,
@@ -78,6 +79,7 @@ class Send(Generic[A]):
             timeout=timeout,
             max_retries=max_retries,
             subject=subject,
+            on_throttle=on_throttle,
         )
         answer: Parsed[A] = await self.sender._send(call)
         return answer

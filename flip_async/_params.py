@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 from uuid import UUID
 
-from flip_async import _converter
+from flip_async import _converter, _json
 from flip_async._transport import Params
 from flip_async._validation import validated
 from flip_async.errors import Problem, RequestValidationError
@@ -83,9 +83,11 @@ def uuid_text(value: UUID | str, name: str) -> str:
 
 
 def json_object(value: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    """A body the spec leaves free-form: any JSON object, sent as given."""
+    """A body the spec leaves free-form: any JSON object, sent as given (if JSON can carry its nesting)."""
     if not isinstance(value, Mapping):
         raise RequestValidationError([Problem(name, f"expected an object, got {type(value).__name__}")])
+    if _json.depth(value) > _json.MAX_DEPTH:
+        raise RequestValidationError([Problem(name, f"nested deeper than {_json.MAX_DEPTH} levels")])
     return value
 
 

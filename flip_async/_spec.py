@@ -63,7 +63,6 @@ OPERATIONS: MappingProxyType[str, Operation] = MappingProxyType(
             responses=MappingProxyType(
                 {
                     200: Reply(type=models.CommissionResponse, schema={"$ref": "#/$defs/CommissionResponse"}),
-                    400: Reply(type=models.ErrorResponse, schema={"$ref": "#/$defs/ErrorResponse"}),
                     401: Reply(type=models.ErrorResponse, schema={"$ref": "#/$defs/ErrorResponse"}),
                     409: Reply(type=models.ErrorResponse, schema={"$ref": "#/$defs/ErrorResponse"}),
                     422: Reply(type=models.HTTPValidationError, schema={"$ref": "#/$defs/HTTPValidationError"}),
@@ -488,9 +487,9 @@ OPERATIONS: MappingProxyType[str, Operation] = MappingProxyType(
                 Parameter(
                     name="status",
                     location="query",
-                    type=list[models.EventStatus],
+                    type=list[models.EventStatusFilter],
                     required=False,
-                    schema={"type": "array", "items": {"$ref": "#/$defs/EventStatus"}},
+                    schema={"type": "array", "items": {"$ref": "#/$defs/EventStatusFilter"}},
                 ),
             ),
             responses=MappingProxyType(
@@ -545,8 +544,8 @@ OPERATIONS: MappingProxyType[str, Operation] = MappingProxyType(
                     schema={"type": "string", "format": "uuid"},
                 ),
             ),
-            body=dict[str, object],
-            body_schema={"type": "object", "additionalProperties": True},
+            body=models.EventUpdateIn,
+            body_schema={"$ref": "#/$defs/EventUpdateIn"},
             body_required=True,
             responses=MappingProxyType(
                 {
@@ -639,8 +638,9 @@ DEFS: dict[str, Any] = {
             "street_address": {"type": ["string", "null"]},
             "street_address2": {"type": ["string", "null"]},
             "service_account_id": {"type": ["string", "null"]},
-            "created_at": {"type": ["string", "null"], "format": "date-time"},
-            "updated_at": {"type": ["string", "null"], "format": "date-time"},
+            "tariff_id": {"type": ["string", "null"]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
         },
     },
     "SiteUpdateIn": {
@@ -723,30 +723,6 @@ DEFS: dict[str, Any] = {
     },
     "DeviceType": {"type": "string", "enum": ["BATTERY", "EV_CHARGER"]},
     "DeviceCreateIn": {
-        "type": "object",
-        "required": [
-            "id",
-            "site_id",
-            "manufacturer_name",
-            "product_name",
-            "serial_number",
-            "type",
-            "attributes",
-            "install_date",
-        ],
-        "properties": {
-            "id": {"type": "string"},
-            "site_id": {"type": "string"},
-            "manufacturer_name": {"type": "string"},
-            "product_name": {"type": "string"},
-            "serial_number": {"type": "string"},
-            "type": {"$ref": "#/$defs/DeviceType"},
-            "attributes": {"$ref": "#/$defs/DeviceBatteryAttributes"},
-            "configuration": {"$ref": "#/$defs/DeviceBatteryConfig"},
-            "install_date": {"type": "string", "format": "date-time"},
-        },
-    },
-    "DeviceSessionIn": {
         "type": "object",
         "required": ["id", "manufacturer_name", "product_name", "serial_number", "type", "attributes", "install_date"],
         "properties": {
@@ -935,10 +911,11 @@ DEFS: dict[str, Any] = {
         "required": ["site"],
         "properties": {
             "site": {"$ref": "#/$defs/Site"},
-            "devices": {"type": "array", "items": {"$ref": "#/$defs/DeviceSessionIn"}},
+            "devices": {"type": "array", "items": {"$ref": "#/$defs/DeviceCreateIn"}},
         },
     },
-    "EventStatus": {"type": "string", "enum": ["ACTIVE", "COMPLETED", "UPCOMING"]},
+    "EventStatus": {"type": "string", "enum": ["UPCOMING", "ACTIVE", "COMPLETED", "CANCELED"]},
+    "EventStatusFilter": {"type": "string", "enum": ["ACTIVE", "COMPLETED", "UPCOMING"]},
     "Event": {
         "type": "object",
         "required": ["id", "program_id", "site_id", "starts_at", "ends_at", "duration_s"],
@@ -950,8 +927,40 @@ DEFS: dict[str, Any] = {
             "starts_at": {"type": "string", "format": "date-time"},
             "ends_at": {"type": ["string", "null"], "format": "date-time"},
             "duration_s": {"type": ["number", "null"]},
-            "schedule": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
-            "status": {"anyOf": [{"$ref": "#/$defs/EventStatus"}, {"type": "null"}]},
+            "schedule": {"type": "array", "items": {"$ref": "#/$defs/EventScheduleItem"}},
+            "status": {"$ref": "#/$defs/EventStatus"},
+            "is_participating": {"type": "boolean"},
+            "device_settings": {"type": "array", "items": {"$ref": "#/$defs/EventBatterySettings"}},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "EventScheduleItem": {
+        "type": "object",
+        "required": ["device_ids", "starts_at", "ends_at", "duration_s", "is_preparatory_action", "mode"],
+        "properties": {
+            "device_ids": {"type": "array", "items": {"type": "string"}},
+            "starts_at": {"type": "string", "format": "date-time"},
+            "ends_at": {"type": ["string", "null"], "format": "date-time"},
+            "duration_s": {"type": ["number", "null"]},
+            "is_preparatory_action": {"type": "boolean"},
+            "mode": {"$ref": "#/$defs/BatteryMode"},
+        },
+    },
+    "EventBatterySettings": {
+        "type": "object",
+        "required": ["device_id"],
+        "properties": {
+            "device_id": {"type": "string"},
+            "backup_reserve_percentage": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+            "maximum_charge_percentage": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+        },
+    },
+    "EventUpdateIn": {
+        "type": "object",
+        "properties": {
+            "is_participating": {"type": "boolean"},
+            "device_settings": {"type": "array", "items": {"$ref": "#/$defs/EventBatterySettings"}},
         },
     },
     "Command": {
@@ -1007,7 +1016,7 @@ DEFS: dict[str, Any] = {
     "PowerMode": {"type": "string", "enum": ["FOLLOW_LOAD", "SETPOINT"]},
     "CommandStatus": {"type": "string", "enum": ["CANCELED", "OK", "OPT_OUT"]},
     "DeviceStatus": {"type": "string", "enum": ["PENDING", "OK", "FAILED", "FAILED_OFFLINE", "FAILED_FAULT"]},
-    "DeviceStatusUpdate": {"type": "string", "enum": ["OK", "FAILED_OFFLINE", "FAILED_FAULT"]},
+    "DeviceStatusUpdate": {"type": "string", "enum": ["OK", "FAILED_OFFLINE", "FAILED_FAULT", "FAILED"]},
     "CommandStatusUpdate": {
         "type": "object",
         "required": ["device_status"],
@@ -1019,6 +1028,41 @@ DEFS: dict[str, Any] = {
     "BatteryTelemetry": {
         "type": "object",
         "required": ["start_time", "duration_s", "device_id"],
+        "if": {"required": ["last_is_online"], "properties": {"last_is_online": {"const": True}}},
+        "then": {
+            "required": [
+                "last_mode",
+                "battery_last_power_charge_w",
+                "battery_last_power_discharge_w",
+                "battery_total_energy_charge_wh",
+                "battery_total_energy_discharge_wh",
+                "battery_last_stored_energy_wh",
+                "battery_last_capacity_energy_wh",
+                "battery_last_state_of_charge_percentage",
+                "battery_last_state_of_health_percentage",
+                "last_is_grid_online",
+                "home_total_energy_wh",
+                "home_last_power_w",
+                "solar_total_energy_wh",
+                "solar_last_power_w",
+            ],
+            "properties": {
+                "last_mode": {"not": {"type": "null"}},
+                "battery_last_power_charge_w": {"not": {"type": "null"}},
+                "battery_last_power_discharge_w": {"not": {"type": "null"}},
+                "battery_total_energy_charge_wh": {"not": {"type": "null"}},
+                "battery_total_energy_discharge_wh": {"not": {"type": "null"}},
+                "battery_last_stored_energy_wh": {"not": {"type": "null"}},
+                "battery_last_capacity_energy_wh": {"not": {"type": "null"}},
+                "battery_last_state_of_charge_percentage": {"not": {"type": "null"}},
+                "battery_last_state_of_health_percentage": {"not": {"type": "null"}},
+                "last_is_grid_online": {"not": {"type": "null"}},
+                "home_total_energy_wh": {"not": {"type": "null"}},
+                "home_last_power_w": {"not": {"type": "null"}},
+                "solar_total_energy_wh": {"not": {"type": "null"}},
+                "solar_last_power_w": {"not": {"type": "null"}},
+            },
+        },
         "properties": {
             "start_time": {"type": "string", "format": "date-time"},
             "duration_s": {"type": "number"},

@@ -19,8 +19,9 @@ from yarl import URL
 
 from flip_async import _headers, errors
 from flip_async._error_body import parse_body, status_error
+from flip_async._rate_limit import RateLimit
 from flip_async._redact import Redactor
-from flip_async._retry import RETRYABLE_STATUSES, RetryPolicy
+from flip_async._retry import RETRYABLE_STATUSES, RetryPolicy, retry_after_seconds
 from flip_async._version import __version__
 
 __all__ = [
@@ -75,6 +76,8 @@ class Request:
     """Hides this request's token (and the client token) in whatever an error response echoes back."""
     subject: str | None = None
     """What the request is about, for log lines: `site abc-789` for a commission."""
+    on_throttle: Callable[[float], object] | None = attrs.field(default=None, repr=False)
+    """Told of each 429 at once, with the seconds Flip asked to wait (0 when it did not say)."""
 
 
 @attrs.frozen
@@ -108,6 +111,7 @@ class Transport:
     a session on the caller's `connector`, is used as given and never closed: whoever made it closes it. `proxy`
     sends every request through an HTTP proxy; `trust_env` lets aiohttp read HTTP(S)_PROXY and .netrc from the
     environment (ignored otherwise). `default_headers` go with every request; they cannot replace Authorization.
+    With a `rate_limit`, every attempt (retries too) waits its turn before it starts.
     """
 
     def __init__(
@@ -126,6 +130,7 @@ class Transport:
         connector: aiohttp.BaseConnector | None = None,
         proxy: str | None = None,
         default_headers: Mapping[str, str] | None = None,
+        rate_limit: RateLimit | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._base_url = _checked_base_url(base_url)
@@ -148,6 +153,7 @@ class Transport:
         self._owns_session = session is None
         self._connector = connector
         self._proxy = _checked_proxy(proxy)
+        self._rate_limit = rate_limit
         # Ours come last: Accept, User-Agent and the token are never a default header's to change.
         self._common_headers = {
             **_checked_default_headers(default_headers),
@@ -210,6 +216,7 @@ class Transport:
         timeout: float | None = None,
         max_retries: int | None = None,
         subject: str | None = None,
+        on_throttle: Callable[[float], object] | None = None,
     ) -> Request:
         """The request for `path` below the base URL: `token` replaces the client token for it (a site token), and
         `timeout` (seconds per attempt) and `max_retries` replace the transport's defaults; `subject` goes in its log
@@ -225,6 +232,7 @@ class Transport:
             max_retries=self._max_retries if max_retries is None else check_max_retries(max_retries),
             redactor=Redactor((secret, self._token)),
             subject=subject,
+            on_throttle=on_throttle,
         )
 
     async def send(self, request: Request) -> Response:
@@ -254,6 +262,8 @@ class Transport:
                 continue
             if 200 <= reply.status < 300:
                 return Response(reply.status, reply.headers, reply.content, attempt, time.monotonic() - started)
+            if reply.status == 429 and request.on_throttle is not None:
+                request.on_throttle(retry_after_seconds(reply.headers) or 0.0)
             if reply.status in RETRYABLE_STATUSES and attempt <= request.max_retries:
                 await self._wait_before_retry(request, attempt, f"HTTP {reply.status}", reply.headers)
                 continue
@@ -262,6 +272,8 @@ class Transport:
     async def _attempt(
         self, session: aiohttp.ClientSession, slots: asyncio.Semaphore, request: Request, attempt: int
     ) -> _Reply:
+        if self._rate_limit is not None:  # before taking a connection: a request waiting its turn holds none
+            await self._rate_limit.wait()
         async with slots:
             started = time.monotonic()
             try:

@@ -8,15 +8,16 @@ import math
 import operator
 import re
 import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar, Union, cast, get_args, get_origin
 from uuid import UUID
 
 import attrs
 
-from flip_async import _converter, models
+from flip_async import _converter, _json, models
 from flip_async._json import kind
+from flip_async._spec import DEFS
 from flip_async._spec_types import path_problem
 from flip_async.errors import Problem, RequestValidationError
 
@@ -31,21 +32,28 @@ Check = Callable[[Any, str, list[Problem]], None]
 """Checks a non-null value found at a wire path, appending what is wrong with it."""
 
 
-def validated(value: Any, cls: type[T]) -> T:
-    """`value` (a `cls` instance or its wire mapping) as a `cls`, or RequestValidationError listing every problem."""
+def check(value: Any, cls: type) -> None:
+    """RequestValidationError listing every problem of `value` (a `cls` instance or its wire mapping), if any."""
     problems: list[Problem] = []
-    _object_check(cast(type, cls))(value, "", problems)
+    _object_check(cls)(value, "", problems)
     for rule in _MODEL_RULES.get(cls, ()):
         problems.extend(rule(value))
     if problems:
         raise RequestValidationError(problems, model=cls.__name__)
+
+
+def validated(value: Any, cls: type[T]) -> T:
+    """`value` (a `cls` instance or its wire mapping) as a `cls` as it is sent, or RequestValidationError listing every
+    problem. What is sent may be completed (see `_COMPLETIONS`); the caller's own value is never changed."""
+    check(value, cast(type, cls))
+    complete = cast(Callable[[T], T], _COMPLETIONS.get(cls, _as_given))
     if isinstance(value, cls):
-        return value
+        return complete(value)
     try:
-        return _converter.structure(value, cls)
+        return complete(_converter.structure(value, cls))
     except _converter.WireShapeError:
         # A valid mapping holding models or Python values where JSON has text (a Site, a datetime): as its wire form.
-        return _converter.structure(_converter.unstructure(value), cls)
+        return complete(_converter.structure(_converter.unstructure(value), cls))
 
 
 def field_type(cls: type, path: Sequence[str]) -> Any:
@@ -129,7 +137,7 @@ def _value_check(hint: Any, rules: Mapping[str, Any]) -> Check:
     if get_origin(hint) is list:
         return _list_check(get_args(hint)[0], rules)
     if get_origin(hint) is dict:
-        return _kind_check(Mapping, "an object")
+        return _free_form_check
     if isinstance(hint, type) and attrs.has(hint):
         return _nested_check(hint)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
@@ -187,12 +195,12 @@ def _list_check(item_hint: Any, rules: Mapping[str, Any]) -> Check:
     return check
 
 
-def _kind_check(expected: type, what: str) -> Check:
-    def check(value: Any, path: str, problems: list[Problem]) -> None:
-        if not isinstance(value, expected):
-            problems.append(Problem(path, f"expected {what}, got {kind(value)}"))
-
-    return check
+def _free_form_check(value: Any, path: str, problems: list[Problem]) -> None:
+    """Any JSON object, as long as JSON (and the Python that writes it) can carry its nesting."""
+    if not isinstance(value, Mapping):
+        problems.append(Problem(path, f"expected an object, got {kind(value)}"))
+    elif _json.depth(value) > _json.MAX_DEPTH:
+        problems.append(Problem(path, f"nested deeper than {_json.MAX_DEPTH} levels"))
 
 
 def _enum_check(enum_class: type[enum.Enum]) -> Check:
@@ -325,7 +333,8 @@ _SCALAR_CHECKS: dict[Any, Callable[[Any], str | None]] = {
 
 def _commission_rules(request: Any) -> Iterator[Problem]:
     """Rules Flip enforces on commissioning that the schema cannot say: at least one device (Flip's newer API says
-    so), and each device's `site_id` equal to `site.id`; and ids that later calls can put in a URL path."""
+    so), and each device's `site_id`, when given, equal to `site.id`; and ids that later calls can put in a URL
+    path."""
     devices = _member(request, "devices")
     if isinstance(devices, list | tuple) and not devices:
         yield Problem("devices", "must contain at least one device")
@@ -343,14 +352,55 @@ def _commission_rules(request: Any) -> Iterator[Problem]:
             yield Problem(f"devices[{index}].site_id", f"{device_site_id!r} does not match site.id {site_id!r}")
 
 
+# Flip's telemetry page: "In case the device was online, all telemetry items must be supplied and must not be null."
+# Which items those are is the spec's (BatteryTelemetry's `then`), read from the table rather than written twice.
+_ONLINE_TELEMETRY: tuple[str, ...] = tuple(DEFS["BatteryTelemetry"]["then"]["required"])
+
+
+def _online_telemetry_rules(point: Any) -> list[Problem]:
+    """Every telemetry item given and not null in a data point of a device that was online (`last_is_online`)."""
+    if _member(point, "last_is_online") is not True:
+        return []
+    if isinstance(point, Mapping) and None not in map(point.get, _ONLINE_TELEMETRY):
+        return []  # the usual point, found so at C speed: every point of an upload passes here
+    return [
+        Problem(name, "is required while last_is_online is true")
+        if isinstance(point, Mapping) and name not in point
+        else Problem(name, "must not be null while last_is_online is true")
+        for name in _ONLINE_TELEMETRY
+        if _member(point, name) is None
+    ]
+
+
 def _member(value: Any, name: str) -> Any:
     """A field of a model or a key of its wire mapping (the two spell it alike here); None when absent."""
     return value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
 
 
-_MODEL_RULES: dict[type, tuple[Callable[[Any], Iterator[Problem]], ...]] = {
+_MODEL_RULES: dict[type, tuple[Callable[[Any], Iterable[Problem]], ...]] = {
     models.CommissionRequest: (_commission_rules,),
+    models.BatteryTelemetry: (_online_telemetry_rules,),
 }
+
+
+def _devices_on_their_site(request: models.CommissionRequest) -> models.CommissionRequest:
+    """The request with each device that leaves out `site_id` on `site.id`. Flip's seed contract requires the field
+    and its newer one leaves it out, so a body that always carries it is valid under both."""
+    if all(device.site_id is not None for device in request.devices):
+        return request
+    devices = [
+        device if device.site_id is not None else attrs.evolve(device, site_id=request.site.id)
+        for device in request.devices
+    ]
+    return attrs.evolve(request, devices=devices)
+
+
+def _as_given(value: T) -> T:
+    return value
+
+
+_COMPLETIONS: dict[type, Callable[[Any], Any]] = {models.CommissionRequest: _devices_on_their_site}
+"""By model, what validation adds to a valid request before it is sent."""
 
 
 @functools.cache

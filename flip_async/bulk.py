@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -14,8 +15,10 @@ import attrs
 
 from flip_async import models
 from flip_async._base_client import Parsed
+from flip_async._concurrency import AdaptiveConcurrency
 from flip_async._journal import Journal, JournalError, JournalInUseError, JournalMismatchError
 from flip_async._outcomes import CommissionOutcome, OutcomeStatus
+from flip_async._rate_limit import RateLimit
 from flip_async._transport import check_max_retries, check_timeout
 from flip_async._validation import validated
 from flip_async.errors import (
@@ -32,6 +35,7 @@ from flip_async.errors import (
 from flip_async.rows import UnreadableRow
 
 __all__ = [
+    "STOPPED_EARLY",
     "UNREACHABLE_AFTER",
     "BulkCommissioner",
     "CommissionOutcome",
@@ -44,6 +48,7 @@ __all__ = [
     "RunSettings",
     "RunStoppedError",
     "check_row",
+    "shard_of",
     "site_id_of",
 ]
 
@@ -53,6 +58,10 @@ an UnreadableRow from a file reader stands for a row that could not even be pars
 
 UNREACHABLE_AFTER = 5
 """A run stops sending once this many rows in a row failed to connect (each after all its retries)."""
+
+
+STOPPED_EARLY = "not sent: the run stopped early because "
+"""How the error of every row a stopped run did not send begins (its reason follows)."""
 
 
 class RunStoppedError(FlipError):
@@ -72,10 +81,16 @@ def check_row(row: Row) -> models.CommissionRequest:
 
 
 class SendCommission(Protocol):
-    """Sends one validated commission request (the client's own call: token, transport, retries)."""
+    """Sends one validated commission request (the client's own call: token, transport, retries); `on_throttle` is
+    told of each 429 it meets, with the seconds Flip asked to wait."""
 
     def __call__(
-        self, request: models.CommissionRequest, *, timeout: float | None, max_retries: int | None
+        self,
+        request: models.CommissionRequest,
+        *,
+        timeout: float | None,
+        max_retries: int | None,
+        on_throttle: Callable[[float], object],
     ) -> Awaitable[Parsed[models.CommissionResponse]]: ...
 
 
@@ -187,9 +202,9 @@ class _Run:
         self._settings = settings
         self._done_before = book.done if book is not None else frozenset()
         self._sent_before = book.unconfirmed if book is not None else frozenset()
-        self._sending = asyncio.Semaphore(settings.concurrency)
+        self._sending = AdaptiveConcurrency(settings.concurrency)
         self._window = asyncio.Semaphore(settings.concurrency * 2)
-        self._pacer = _Pacer(settings.rate_limit) if settings.rate_limit else None
+        self._pacer = RateLimit(settings.rate_limit, key="run") if settings.rate_limit else None
         self._finished: asyncio.Queue[CommissionOutcome | object] = asyncio.Queue()
         self._tasks: set[asyncio.Task[CommissionOutcome]] = set()
         self._in_flight: set[asyncio.Task[CommissionOutcome]] = set()  # those whose request has been sent
@@ -288,7 +303,7 @@ class _Run:
 
     def _stop(self, reason: str) -> None:
         if self._stopped is None:
-            self._stopped = RunStoppedError(f"not sent: the run stopped early because {reason}", reason=reason)
+            self._stopped = RunStoppedError(STOPPED_EARLY + reason, reason=reason)
 
     async def _as_finished(self) -> AsyncIterator[CommissionOutcome]:
         yielded, fed = 0, False
@@ -342,7 +357,10 @@ class _Run:
                 self._in_flight.add(asyncio.current_task())  # type: ignore[arg-type]
                 try:
                     parsed = await self._send(
-                        request, timeout=self._settings.timeout, max_retries=self._settings.max_retries
+                        request,
+                        timeout=self._settings.timeout,
+                        max_retries=self._settings.max_retries,
+                        on_throttle=self._sending.throttled,
                     )
                 except ConflictError as exc:
                     status, error = await self._conflict(request.site.id, exc)
@@ -424,6 +442,15 @@ def _first_line(error: Exception) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
+def shard_of(site_id: str, shards: int) -> int:
+    """Which of `shards` shards (0-based) a site belongs to: the first 8 bytes of the SHA-256 of its UTF-8 id, as a
+    big-endian unsigned integer, modulo `shards`. The same on every machine and Python version (no hash seed), so N
+    machines each given one shard split a fleet between them with no coordination."""
+    if shards < 1:
+        raise ValueError(f"shards must be >= 1, got {shards!r}")
+    return int.from_bytes(hashlib.sha256(site_id.encode("utf-8", "surrogatepass")).digest()[:8], "big") % shards
+
+
 def site_id_of(row: Row) -> str | None:
     """The row's site id if it has a usable one, without validating anything else."""
     if isinstance(row, models.CommissionRequest):
@@ -443,18 +470,3 @@ async def _enumerate(rows: Iterable[Row] | AsyncIterable[Row]) -> AsyncIterator[
     else:
         for index, row in enumerate(rows):
             yield index, row
-
-
-class _Pacer:
-    """Spaces request starts evenly so that no more than `per_second` begin in any second."""
-
-    def __init__(self, per_second: float) -> None:
-        self._interval = 1.0 / per_second
-        self._next = 0.0
-
-    async def wait(self) -> None:
-        now = time.monotonic()
-        start = max(now, self._next)
-        self._next = start + self._interval
-        if start > now:
-            await asyncio.sleep(start - now)

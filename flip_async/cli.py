@@ -14,18 +14,21 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import attrs
 import orjson
 
 from flip_async import FlipClient
 from flip_async._progress import RunReport
 from flip_async._version import __version__
 from flip_async.bulk import (
+    STOPPED_EARLY,
     CommissionOutcome,
     Journal,
     JournalError,
     OutcomeStatus,
     RunStoppedError,
     check_row,
+    shard_of,
     site_id_of,
 )
 from flip_async.errors import FlipError, RequestValidationError
@@ -98,6 +101,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     commission.add_argument("--ordered", action="store_true", help="report rows in input order")
     commission.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="commission only the rows of shard I of N (0-based, by a stable hash of the site id): N machines or "
+        "pods, each with its own I and journal, split FILE between them with no coordination",
+    )
+    commission.add_argument(
         "--dry-run",
         action="store_true",
         help="read and validate every row offline (no token, no network) and report what a run would find invalid",
@@ -110,11 +120,25 @@ def _parser() -> argparse.ArgumentParser:
     _add_fault_options(commission, prefix="sandbox-")
     commission.set_defaults(run=_commission_command, command_parser=commission)
 
+    report = commands.add_parser(
+        "report",
+        help="one summary of the --out files of several runs (the shards of a fleet, say)",
+        description="Merge the --out files of runs (each shard's, say) into one summary: the rows by status, the "
+        "first errors, and the exit status one run over them all would have had (0, 1 or 3).",
+    )
+    _add_verbose(report)
+    report.add_argument("outs", type=Path, nargs="+", metavar="OUT", help="an --out file of flip-async commission")
+    report.set_defaults(run=_report_command, command_parser=report)
+
     sandbox = commands.add_parser("sandbox", help="serve the embedded Flip sandbox until Ctrl-C")
     _add_verbose(sandbox)
     sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     sandbox.add_argument("--token", help="the client token it accepts (default: a random one, printed at start)")
+    sandbox.add_argument(
+        "--webhook-url", help="post its signed webhooks to this URL (or set it later: PUT /_sandbox/webhooks)"
+    )
+    sandbox.add_argument("--webhook-secret", help="the whsec_ key that signs them (a test key: it shows in `ps`)")
     _add_fault_options(sandbox, prefix="")
     sandbox.set_defaults(run=_sandbox_command, command_parser=sandbox)
     return parser
@@ -265,14 +289,15 @@ def _read_token_file(parser: argparse.ArgumentParser, path: Path) -> str:
 
 async def _commission(args: argparse.Namespace, token: str | None, total: int | None) -> int:
     position = ReadPosition()
-    report = RunReport(sys.stderr, total, out=args.out, size=args.file.stat().st_size, position=position)
-    # The file line of each row in flight, for its outcome's messages; an entry lives from read to outcome only, so
-    # this holds no more than the run's window of rows.
-    lines: dict[int, int] = {}
+    shard_total = None if args.shard else total  # a shard's rows are not counted first: progress follows the file
+    report = RunReport(sys.stderr, shard_total, out=args.out, size=args.file.stat().st_size, position=position)
+    # Where each row in flight stands in FILE (its index and line), for its outcome; an entry lives from read to
+    # outcome only, so this holds no more than the run's window of rows.
+    where: dict[int, tuple[int, int]] = {}
 
     def rows() -> Iterator[FileRow]:
-        for index, (line, row) in enumerate(read_numbered_rows(args.file, args.format, position=position)):
-            lines[index] = line
+        for index, (file_row, (line, row)) in enumerate(_shard_rows(args, position)):
+            where[index] = (file_row, line)
             yield row
 
     interrupted = False
@@ -283,7 +308,8 @@ async def _commission(args: argparse.Namespace, token: str | None, total: int | 
 
                 def record(outcome: CommissionOutcome) -> None:
                     # Called for every finished row, including those that finish while Ctrl-C drains the run.
-                    line = lines.pop(outcome.row, None)
+                    file_row, line = where.pop(outcome.row)
+                    outcome = attrs.evolve(outcome, row=file_row)
                     report.add(outcome, line)
                     _write_out(out, outcome, line)
                     if isinstance(outcome.error, RunStoppedError) and not stopped:
@@ -314,12 +340,28 @@ async def _commission(args: argparse.Namespace, token: str | None, total: int | 
     return EXIT_FAILURES if any(report.counts[status] for status in unfinished) else EXIT_OK
 
 
+def _shard_rows(
+    args: argparse.Namespace, position: ReadPosition | None = None
+) -> Iterator[tuple[int, tuple[int, FileRow]]]:
+    """(index in FILE, (line, row)) of the rows this run commissions: all of them, or those of its --shard. A row
+    without a site id belongs to shard 0, so that exactly one shard reports it."""
+    numbered = enumerate(read_numbered_rows(args.file, args.format, position=position))
+    if args.shard is None:
+        yield from numbered
+        return
+    shard, shards = args.shard
+    for file_row, (line, row) in numbered:
+        site_id = site_id_of(row)
+        if (0 if site_id is None else shard_of(site_id, shards)) == shard:
+            yield file_row, (line, row)
+
+
 def _dry_run(args: argparse.Namespace, total: int | None) -> int:
     """Read and validate every row as a run would, sending nothing; --out gets `invalid` or `valid` per row."""
-    report = RunReport(sys.stderr, total, out=args.out)
+    report = RunReport(sys.stderr, None if args.shard else total, out=args.out)
     valid = 0
     with _out_file(args.out) as out:
-        for index, (line, row) in enumerate(read_numbered_rows(args.file, args.format)):
+        for index, (line, row) in _shard_rows(args):
             try:
                 check_row(row)
             except RequestValidationError as exc:
@@ -397,23 +439,93 @@ def _write_out(out: IO[bytes] | None, outcome: CommissionOutcome, line: int | No
 def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     _require_sandbox(parser, "sandbox")
     from flip_async.sandbox import serve
+    from flip_async.webhooks import signed_headers
+
+    if (args.webhook_url is None) != (args.webhook_secret is None):
+        parser.error("--webhook-url and --webhook-secret go together")
+    if args.webhook_secret is not None:
+        try:
+            signed_headers(args.webhook_secret, b"")
+        except ValueError as exc:  # its message never holds the secret
+            parser.error(f"--webhook-secret: {exc}")
 
     def ready(sandbox: Sandbox) -> None:
         # The sandbox's own throwaway token, not a user secret: the user needs it to point a client here.
         print(
             f"Flip sandbox serving on {sandbox.base_url}\n  FLIP_BASE_URL={sandbox.base_url}\n"
-            f"  FLIP_API_TOKEN={sandbox.token}\nCtrl-C to stop.",
+            f"  FLIP_API_TOKEN={sandbox.token}\n"
+            f"Control surface (same token): {sandbox.base_url}/_sandbox/\nCtrl-C to stop.",
             file=sys.stderr,
             flush=True,
         )
 
+    serving = serve(
+        args.host,
+        args.port,
+        token=args.token,
+        faults=_faults(args, ""),
+        webhook_url=args.webhook_url,
+        webhook_secret=args.webhook_secret,
+        ready=ready,
+    )
     try:
-        asyncio.run(serve(args.host, args.port, token=args.token, faults=_faults(args, ""), ready=ready))
+        asyncio.run(serving)
     except OSError as exc:
         parser.exit(EXIT_USAGE, f"flip-async sandbox: cannot serve on {args.host}:{args.port}: {exc.strerror}\n")
     except FlipError as exc:
         parser.exit(EXIT_USAGE, f"flip-async sandbox: {exc}\n")
     return EXIT_OK
+
+
+def _report_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """One summary of several runs' --out files, exiting as one run over all their rows would have."""
+    report = RunReport(sys.stderr, None, interactive=False)
+    stopped: str | None = None  # why a run stopped early, if one did
+    interrupted = False
+    seen: dict[int, Path] = {}
+    for path in args.outs:
+        try:
+            records = path.read_bytes().splitlines()
+        except OSError as exc:
+            parser.error(f"{path}: cannot read it ({exc.strerror or type(exc).__name__})")
+        for number, line in enumerate(records, start=1):
+            try:
+                record = orjson.loads(line)
+                outcome = CommissionOutcome(
+                    row=record["row"],
+                    site_id=record.get("site_id"),
+                    status=OutcomeStatus(record["status"]),
+                    error=None if record.get("error") is None else FlipError(record["error"]),
+                    attempts=record.get("attempts", 0),
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                parser.error(f"{path}: line {number} is not an --out record of flip-async commission ({exc})")
+            if outcome.row in seen:
+                parser.error(f"row {outcome.row} is in both {seen[outcome.row]} and {path}: one run's file twice?")
+            seen[outcome.row] = path
+            report.add(outcome, record.get("line"))
+            if outcome.status is OutcomeStatus.NOT_SENT:
+                why = str(outcome.error)
+                if why.startswith(STOPPED_EARLY):
+                    stopped = stopped or why.removeprefix(STOPPED_EARLY)
+                else:
+                    interrupted = True
+    report.summary(interrupted=interrupted)
+    if stopped is not None:
+        print(f"flip-async report: a run stopped early: {stopped}", file=sys.stderr)
+        return EXIT_STOPPED
+    if interrupted:
+        return EXIT_INTERRUPTED
+    unfinished = (OutcomeStatus.INVALID, OutcomeStatus.FAILED, OutcomeStatus.UNCONFIRMED)
+    return EXIT_FAILURES if any(report.counts[status] for status in unfinished) else EXIT_OK
+
+
+def _shard(text: str) -> tuple[int, int]:
+    """An argparse type: `I/N`, shard I (0-based) of N."""
+    index, _, count = text.partition("/")
+    if not (index.isdigit() and count.isdigit() and int(count) >= 1 and int(index) < int(count)):
+        raise argparse.ArgumentTypeError(f"expected I/N with 0 <= I < N (shard I of N, 0-based), got {text}")
+    return int(index), int(count)
 
 
 def _ranged(kind: type[int] | type[float], low: float, high: float | None = None, *, above: bool = False) -> Any:

@@ -92,11 +92,16 @@ class DeviceBatteryAttributes:
     """Fixed battery characteristics, set at installation / commissioning; not user-adjustable."""
 
     battery_capacity_wh: int
-    """Nominal capacity in Wh."""
+    """Flip's words: "Nominal power capacity of the battery per manufacturer specification, in watt-hours"."""
     battery_power_input_w: int
-    """Maximum charging power in W."""
+    """Flip's words: "The rated power the battery can continuously discharge at per manufacturer specification, in
+    watts." That is the reverse of what the name says (input: power into the battery, i.e. charging), and
+    battery_power_output_w's description is reversed the same way, so it is probably a slip in Flip's docs. The SDK
+    follows the names (input = charging power, output = discharging power) and sends the values as given; confirm
+    with Flip which one your fleet's numbers mean."""
     battery_power_output_w: int
-    """Maximum discharging power in W."""
+    """Flip's words: "The rated power the battery can continuously charge at per manufacturer specification, in watts."
+    Reversed like battery_power_input_w's: the SDK reads it as the discharging power, after the name."""
 
 
 @attrs.define(kw_only=True)
@@ -105,11 +110,13 @@ class DeviceBatteryAttributesUpdate:
     documentation quirk: DeviceBatteryAttributes and the Device response use integers, and so does this file."""
 
     battery_capacity_wh: int | None = None
-    """Nominal capacity in Wh. Documented as string on this page; integer inferred."""
+    """As in DeviceBatteryAttributes. Documented as string on this page; integer inferred."""
     battery_power_input_w: int | None = None
-    """Maximum charging power in W. Documented as string on this page; integer inferred."""
+    """As in DeviceBatteryAttributes (whose description Flip words as the discharge power; the SDK reads it as the
+    charging power, after the name). Documented as string on this page; integer inferred."""
     battery_power_output_w: int | None = None
-    """Maximum discharging power in W. Documented as string on this page; integer inferred."""
+    """As in DeviceBatteryAttributes (Flip's words: the charge power; the SDK: the discharging power). Documented as
+    string on this page; integer inferred."""
 
 
 @attrs.define(kw_only=True)
@@ -180,11 +187,54 @@ class EnrollmentCreateIn:
 
 
 class EventStatus(StrEnum):
-    """Event status, as used by the Read Events filter."""
+    """An event's status as Flip reports it. UPCOMING, ACTIVE and COMPLETED are the documented values (the Read Events
+    filter); CANCELED is in Flip's own demo app's types (https://github.com/flip-energy/demo-app/blob/main/src/flip-
+    api/types.ts). The filter takes EventStatusFilter, which has no CANCELED."""
+
+    UPCOMING = "UPCOMING"
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    CANCELED = "CANCELED"
+
+
+class EventStatusFilter(StrEnum):
+    """The values the Read Events `status` filter takes, exactly as its page lists them."""
 
     ACTIVE = "ACTIVE"
     COMPLETED = "COMPLETED"
     UPCOMING = "UPCOMING"
+
+
+@attrs.define(kw_only=True)
+class EventBatterySettings:
+    """One device's settings for an event: what the homeowner may change with Update Event Participation. Name and
+    fields as in Flip's demo app's types (https://github.com/flip-energy/demo-app/blob/main/src/flip-api/types.ts),
+    which types both percentages as numbers; whole percent here, like BatteryCommand's."""
+
+    device_id: str
+    """The ID of the device in your system."""
+    backup_reserve_percentage: int | None = attrs.field(
+        default=None, metadata={"maximum": 100, "minimum": 0, "nullable": True}
+    )
+    """The minimum state of charge the battery will keep when discharging."""
+    maximum_charge_percentage: int | None = attrs.field(
+        default=None, metadata={"maximum": 100, "minimum": 0, "nullable": True}
+    )
+    """The maximum state of charge the battery will charge to."""
+
+
+@attrs.define(kw_only=True)
+class EventUpdateIn:
+    """Body of Update Event Participation; both fields optional. `is_participating: false` opts the site out of the
+    event (Flip then sets its commands' `status` to OPT_OUT, to be acknowledged again). The page does not show the
+    body; this is the body Flip's own demo app sends (https://github.com/flip-energy/demo-
+    app/blob/main/src/app/events/%5Bid%5D/Form.tsx), with its type's fields. The name is ours, after Flip's
+    DeviceUpdateIn and SiteUpdateIn."""
+
+    is_participating: bool | None = None
+    """False opts the site out of the event; true opts it back in."""
+    device_settings: list[EventBatterySettings] | None = None
+    """Settings for some of the site's devices; a device left out keeps its settings."""
 
 
 class BatteryMode(StrEnum):
@@ -230,12 +280,15 @@ class DeviceStatus(StrEnum):
 
 
 class DeviceStatusUpdate(StrEnum):
-    """Values Update Command Status accepts (newer docs). Older docs accepted FAILED instead of FAILED_OFFLINE and
-    FAILED_FAULT."""
+    """Values Update Command Status accepts: every value Flip's pages document. OK once the command is scheduled on the
+    device; FAILED_OFFLINE or FAILED_FAULT (newer versions of the page) or FAILED (older versions, the Control
+    guide's "set device_status to FAILED", and a working integration, https://github.com/jlfwong/flip-aws-
+    demo/blob/main/web-server/lib/flip-api.ts) when it cannot be."""
 
     OK = "OK"
     FAILED_OFFLINE = "FAILED_OFFLINE"
     FAILED_FAULT = "FAILED_FAULT"
+    FAILED = "FAILED"
 
 
 @attrs.define(kw_only=True)
@@ -249,9 +302,11 @@ class CommandStatusUpdate:
 
 @attrs.define(kw_only=True)
 class BatteryTelemetry:
-    """One telemetry data point of a battery device, covering the interval start_time + duration_s. Everything except
-    the interval and device_id is optional and nullable; when the device was offline, send null for the values not
-    known."""
+    """One telemetry data point of a battery device, covering the interval start_time + duration_s. When the device was
+    offline, send null for the values not known. When it was online (`last_is_online: true`), Flip's page says: "In
+    case the device was online, all telemetry items must be supplied and must not be null", so then every
+    measurement below is required and not null (the `if` / `then` here): all but the interval, device_id, the free-
+    form oem_raw_data and the deprecated battery_last_backup_reserve_percentage."""
 
     start_time: datetime
     """Start of the interval."""
@@ -322,7 +377,7 @@ class TelemetryResult:
 
 @attrs.define(kw_only=True)
 class BatteryCounterTelemetryRequest:
-    """Body of Report Battery Counter Telemetry. Not documented (REFERENCE: NOT FOUND); inferred by analogy with
+    """Body of Report Battery Counter Telemetry. Not in Flip's published pages; inferred by analogy with
     BatteryTelemetryRequest: a `telemetry` array of at most 1,000 readings."""
 
     telemetry: list[dict[str, Any]] | None = attrs.field(default=None, metadata={"maxItems": 1000})
@@ -373,8 +428,8 @@ class SettingsRequestWebhook:
     event_type: str
     """settings.apply."""
     event_object: dict[str, Any]
-    """The settings request (object_type `settings_request`). Not documented (REFERENCE: NOT FOUND); free-form, every
-    key is kept as received."""
+    """The settings request (object_type `settings_request`). Not in Flip's published pages; free-form, every key is
+    kept as received."""
     timestamp: datetime | None = None
 
 
@@ -398,9 +453,11 @@ class ErrorItem:
 
 @attrs.define(kw_only=True)
 class ErrorResponse:
-    """Error body (400, 401, 403, 404, 409). Not documented for this API; the lenient union of the shapes Flip's APIs
-    use: FastAPI `{detail}` (detail a list or a plain string), the generic `{code, detail[], errors[], message,
-    status_code}` and the NestJS-style `{code, error, message, statusCode}`. Every field is optional."""
+    """Error body (401, 403, 404, 409, 429, 5xx). Not documented for this API, which is FastAPI (see
+    HTTPValidationError): its own errors are `{"detail": "message"}`. Read leniently, as the union of the shapes
+    Flip's APIs use: FastAPI `{detail}` (detail a plain string, or a list), the generic `{code, detail[], errors[],
+    message, status_code}` of the Utility API and the NestJS-style `{code, error, message, statusCode}` of the
+    Aggregator API. Every field is optional."""
 
     code: str | None = attrs.field(default=None, metadata={"nullable": True})
     message: str | None = attrs.field(default=None, metadata={"nullable": True})
@@ -425,7 +482,8 @@ class Site:
     """Only if the customer is a company."""
     email: str | None = attrs.field(default=None, metadata={"format": "email", "nullable": True})
     state_code: StateCode | None = attrs.field(default=None, metadata={"nullable": True})
-    """Two-character code of a US state or territory. Validated by Flip since 2025-04-30."""
+    """Two-character code of a US state or territory. Validated by Flip since 2025-04-30. Get Sites types it as a two-
+    character string; a value outside StateCode in an answer is kept as it is."""
     city: str | None = attrs.field(default=None, metadata={"nullable": True})
     zip_code: str | None = attrs.field(default=None, metadata={"nullable": True})
     """In the sandbox, use zip codes 88800, 88801 or 88802 to match test programs."""
@@ -434,10 +492,14 @@ class Site:
     service_account_id: str | None = attrs.field(default=None, metadata={"nullable": True})
     """Deprecated. Accepted and ignored. An ID assigned to the residential customer by the utility, typically found on
     the utility bill."""
-    created_at: datetime | None = attrs.field(default=None, metadata={"nullable": True})
-    """Response only. Seen in a documented example (schema-1574956), not in a field list; type inferred."""
-    updated_at: datetime | None = attrs.field(default=None, metadata={"nullable": True})
-    """Response only. Seen in a documented example (schema-1574956), not in a field list; type inferred."""
+    tariff_id: str | None = attrs.field(default=None, metadata={"nullable": True})
+    """The site's tariff. Not on Flip's pages; both known clients of Flip's API type it (https://github.com/flip-
+    energy/demo-app/blob/main/src/flip-api/types.ts, https://github.com/jlfwong/flip-aws-demo/blob/main/web-
+    server/lib/flip-api.ts)."""
+    created_at: datetime | None = None
+    """Response only (Get Sites, https://docs.flip.energy/project-479670/api-8500053)."""
+    updated_at: datetime | None = None
+    """Response only (Get Sites, https://docs.flip.energy/project-479670/api-8500053)."""
 
 
 @attrs.define(kw_only=True)
@@ -469,41 +531,25 @@ class DeviceCreateIn:
 
     id: str
     """The ID of the device in your system."""
-    site_id: str
-    """The ID of the device's site in your system; must equal `site.id` at commissioning."""
     manufacturer_name: str
     product_name: str
     serial_number: str
     type: DeviceType
     attributes: DeviceBatteryAttributes
     """Fixed values, not user-adjustable, configured during installation / commissioning. Flip documents the structure
-    as depending on `type` but publishes only DeviceBatteryAttributes (EV_CHARGER attributes: REFERENCE NOT FOUND),
-    so requests send that shape for every device type."""
+    as depending on `type` but publishes only DeviceBatteryAttributes (EV_CHARGER attributes are not in Flip's
+    published pages), so requests send that shape for every device type."""
     install_date: datetime
     """The date the device was installed at the customer's site, or the date it received permission to operate from the
     utility, if different. Flip's own example writes a bare date (`2022-02-22`); the SDK accepts that too."""
-    configuration: DeviceBatteryConfig | None = None
-    """Deprecated. Values will be accepted but ignored."""
-
-
-@attrs.define(kw_only=True)
-class DeviceSessionIn:
-    """A device in a Sessions body. Documented as DeviceCreateIn, but Flip's sessions example leaves out `site_id`, so
-    it is optional here; otherwise identical to DeviceCreateIn."""
-
-    id: str
-    """The ID of the device in your system."""
-    manufacturer_name: str
-    product_name: str
-    serial_number: str
-    type: DeviceType
-    attributes: DeviceBatteryAttributes
-    """As in DeviceCreateIn (the one documented shape)."""
-    install_date: datetime
-    """Installation date, or the date of permission to operate if different. A bare date (`2022-02-22`) is accepted
-    too."""
     site_id: str | None = None
-    """The ID of the device's site in your system. Optional here (left out in Flip's example)."""
+    """The ID of the device's site in your system: `site.id` at commissioning, the path's site with Create Device. The
+    seed commissioning page and the Create Device page mark it required; Flip's newer commission example, the
+    Sessions example and a working integration (https://github.com/jlfwong/flip-aws-demo/blob/main/web-
+    server/app/devices/register/actions.ts) leave it out, and Flip's schema list names a separate
+    DeviceCreateCommissionIn (doc-567204). Optional here. The SDK always sends it: at commissioning `site.id` when
+    it is left out (a body valid under either contract), and a given one must equal `site.id`; Create Device
+    requires it to be the path's site."""
     configuration: DeviceBatteryConfig | None = None
     """Deprecated. Values will be accepted but ignored."""
 
@@ -593,28 +639,30 @@ class SessionRequest:
     may contain only `id` and `devices` may be left out."""
 
     site: Site
-    devices: list[DeviceSessionIn] | None = None
+    devices: list[DeviceCreateIn] | None = None
+    """The site's devices; Flip's example leaves out each device's `site_id`."""
 
 
 @attrs.define(kw_only=True)
-class Event:
-    """A demand-response event called by a utility for a site. Only part of the schema is documented; more fields are
-    likely."""
+class EventScheduleItem:
+    """One action of an event's schedule, for display only (use Commands to instruct devices). The six properties Flip
+    documents without names (doc-563176), as Flip's demo app types them (https://github.com/flip-energy/demo-
+    app/blob/main/src/flip-api/types.ts)."""
 
-    id: UUID
-    program_id: UUID
-    site_id: str
+    device_ids: list[str]
+    """The devices the action is for (ids in your system)."""
     starts_at: datetime
+    """Time at which the action should start. Note that this may be before the event itself has started. For instance,
+    in order to pre-charge a battery prior to a discharge event."""
     ends_at: datetime | None
-    """Null means the event runs until the utility sends a stop signal."""
+    """Time at which the action should stop. If null, the action should continue until replaced by another one."""
     duration_s: float | None
-    """Duration in seconds. Null means the event runs until the utility sends a stop signal."""
-    object_type: WebhookObjectType | None = None
-    """`event` in webhook payloads (newer); may be absent elsewhere."""
-    schedule: list[dict[str, Any]] | None = None
-    """The event's schedule. Item fields are not documented."""
-    status: EventStatus | None = attrs.field(default=None, metadata={"nullable": True})
-    """Not in the documented field list; inferred from the EventStatus schema and the Read Events status filter."""
+    """Duration of the action, in seconds. If null, the action should continue until replaced by another one."""
+    is_preparatory_action: bool
+    """Whether the command is not part of the event itself but in preparation for the event. For instance, charging a
+    battery before a discharging event."""
+    mode: BatteryMode
+    """The mode the battery should go into during this period."""
 
 
 @attrs.define(kw_only=True)
@@ -641,16 +689,6 @@ class BatteryCommand:
 
 
 @attrs.define(kw_only=True)
-class EventWebhook:
-    """Payload of the event.* webhooks."""
-
-    event_type: str
-    """event.created, event.updated or event.canceled."""
-    event_object: Event
-    timestamp: datetime | None = None
-
-
-@attrs.define(kw_only=True)
 class EnrollmentWebhook:
     """Payload of the enrollment.* webhooks. The schema page was not available; event_object is inferred to be an
     Enrollment."""
@@ -663,7 +701,9 @@ class EnrollmentWebhook:
 
 @attrs.define(kw_only=True)
 class HTTPValidationError:
-    """422 body. The name appears in Flip's schema list; the shape is inferred to be FastAPI's standard one."""
+    """422 body. The name appears in Flip's schema list (doc-567204), beside FastAPI's generated body name
+    Body_commission_site_and_device_v1_commission_post: Flip's API is FastAPI, so the shape is inferred to be
+    FastAPI's standard one."""
 
     detail: list[ValidationError] | None = None
 
@@ -698,6 +738,42 @@ class Program:
     terms_and_conditions_text: str | None
     """If the program requires terms and conditions to be agreed with, the full text of the current version, in
     Markdown. To be displayed to the user."""
+
+
+@attrs.define(kw_only=True)
+class Event:
+    """A demand-response event called by a utility for a site. The webhook Event schema (doc-563176) documents the
+    fields up to `schedule`; `status`, `is_participating`, `device_settings`, `created_at`, `updated_at` and the
+    schedule items' fields come from Flip's own demo app's types (https://github.com/flip-energy/demo-
+    app/blob/main/src/flip-api/types.ts), so they are optional here."""
+
+    id: UUID
+    program_id: UUID
+    site_id: str
+    starts_at: datetime
+    """Time at which the event starts."""
+    ends_at: datetime | None
+    """Time at which the event ends. If null, the event will continue until the utility sends a termination signal."""
+    duration_s: float | None
+    """Duration of the event, in seconds. If null, the event will continue until the utility sends a termination
+    signal."""
+    object_type: WebhookObjectType | None = None
+    """`event` in webhook payloads (newer); may be absent elsewhere."""
+    schedule: list[EventScheduleItem] | None = None
+    """For display only, in Flip's words: "Use this to build a schedule for the event to show the end-user. Not enough
+    information is provided here to send instructions to devices. Please use Commands instead." Flip documents the
+    items as objects of 6 properties (doc-563176); their names come from Flip's demo app."""
+    status: EventStatus | None = None
+    """Not in the documented field list; in Flip's demo app's Event type."""
+    is_participating: bool | None = None
+    """Whether the site takes part in the event; the homeowner changes it with Update Event Participation. In Flip's
+    demo app's Event type."""
+    device_settings: list[EventBatterySettings] | None = None
+    """Settings per device for the event, one item per device of the site. In Flip's demo app's Event type."""
+    created_at: datetime | None = None
+    """In Flip's demo app's Event type."""
+    updated_at: datetime | None = None
+    """In Flip's demo app's Event type."""
 
 
 @attrs.define(kw_only=True)
@@ -736,6 +812,16 @@ class CommandWebhook:
     event_type: str
     """command.created, command.started, command.ended, command.canceled or command.updated."""
     event_object: Command
+    timestamp: datetime | None = None
+
+
+@attrs.define(kw_only=True)
+class EventWebhook:
+    """Payload of the event.* webhooks."""
+
+    event_type: str
+    """event.created, event.updated or event.canceled."""
+    event_object: Event
     timestamp: datetime | None = None
 
 

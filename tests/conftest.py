@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, cast
 from unittest import mock
 
 import aiohttp
 import pytest
+import redis
 from aiohttp import web
 from aiohttp.abc import AbstractStreamWriter
 from aioresponses import aioresponses
@@ -147,3 +152,44 @@ async def make_transport(sleeps: RecordingSleep) -> AsyncIterator[MakeTransport]
 @pytest.fixture
 def transport(make_transport: MakeTransport) -> Transport:
     return make_transport()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on 127.0.0.1 for the session (Debian's package; .ci/run installs it when it is absent)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed: apt-get install redis-server (.ci/run installs it)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    directory = tmp_path_factory.mktemp("redis")
+    options = {"bind": "127.0.0.1", "port": str(port), "save": "", "appendonly": "no", "dir": str(directory)}
+    server = subprocess.Popen(
+        [binary, *(part for name, value in options.items() for part in (f"--{name}", value))], stdout=subprocess.DEVNULL
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise
+            time.sleep(0.02)
+    client.close()
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The session's redis-server, emptied for this test."""
+    client = redis.Redis.from_url(redis_server)
+    client.flushall()
+    client.close()
+    return redis_server

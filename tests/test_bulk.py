@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -249,16 +250,20 @@ async def test_cancelling_a_run_journals_what_finished_and_a_resume_sends_none_o
     }
 
 
-async def test_rate_limit_spaces_request_starts(flip: FlipClient, mock_api: aioresponses) -> None:
-    mock_api.post(COMMISSION, payload={"programs": []}, repeat=True)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    outcomes = [
-        outcome async for outcome in flip.commission_many([seed_row(f"s-{n}") for n in range(6)], rate_limit=100)
-    ]
-    # Six starts at 100/s need at least five intervals of 10 ms; this bounds behaviour, not speed.
-    assert loop.time() - started >= 0.05
-    assert len(outcomes) == 6
+async def test_a_runs_rate_limit_caps_its_request_starts(flip: FlipClient, mock_api: aioresponses) -> None:
+    starts: list[float] = []
+
+    def answer(url: URL, **kwargs: Any) -> CallbackResult:
+        starts.append(time.monotonic())
+        return CallbackResult(payload={"programs": []})
+
+    mock_api.post(COMMISSION, callback=answer, repeat=True)
+    rows = [seed_row(f"s-{n}") for n in range(15)]
+    outcomes = [outcome async for outcome in flip.commission_many(rows, rate_limit=10, concurrency=15)]
+    assert len(outcomes) == 15
+    # At most 10 in any second: the last 5 wait for the first second to pass. This bounds behaviour, not speed.
+    assert starts[-1] - starts[0] >= 0.95
+    assert max(sum(1 for later in starts if 0 <= later - start < 0.95) for start in starts) <= 10
 
 
 @pytest.mark.parametrize(("option", "value"), [("concurrency", 0), ("rate_limit", 0.0), ("rate_limit", -1.0)])

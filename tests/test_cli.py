@@ -513,3 +513,19 @@ def test_a_second_ctrl_c_abandons_the_requests_in_flight_as_unconfirmed(tmp_path
     records = {r["site_id"]: r["status"] for r in outcomes(out)}
     assert sorted(records.values()).count("unconfirmed") == 4
     assert "unconfirmed" in rest
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_fleet_file_may_leave_out_each_devices_site_id(tmp_path: Path, suffix: str) -> None:
+    rows = fleet(3)
+    for row in rows:
+        del row["devices"][0]["site_id"]
+    source = write(tmp_path / f"fleet{suffix}", rows)
+    if suffix == ".csv":
+        assert "devices.0.site_id" not in source.read_text().splitlines()[0]
+    checked = tmp_path / "checked.jsonl"
+    assert main(["commission", str(source), "--dry-run", "--out", str(checked)]) == 0
+    assert {record["status"] for record in outcomes(checked)} == {"valid"}
+    out = tmp_path / "out.jsonl"
+    assert main(["commission", str(source), "--sandbox", "--out", str(out)]) == 0
+    assert {record["status"] for record in outcomes(out)} == {"commissioned"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
+
 from flip_async._progress import RunReport
 from flip_async.bulk import CommissionOutcome, OutcomeStatus
 from flip_async.errors import FlipError
@@ -34,7 +36,8 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_the_bar_shows_the_counts_too() -> None:
+def test_the_bar_shows_the_counts_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # a terminal wide enough for the whole line (a narrow one cuts its end)
     stream = _Terminal()
     with RunReport(stream, 4) as report:
         report.add(_outcome(0, OutcomeStatus.COMMISSIONED, attempts=2))

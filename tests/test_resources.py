@@ -66,12 +66,16 @@ async def test_commands_are_listed_and_acknowledged_with_a_reason() -> None:
         assert acknowledged.device_status is models.DeviceStatus.OK
         stored = sandbox.state.commands[command.id]
         assert (stored.device_status, stored.device_status_reason) == (models.DeviceStatus.OK, "Scheduled on the BMS")
+        # FAILED, of the older pages, the Control guide and a working integration, is taken as well as the newer two.
+        for failure in ("FAILED", models.DeviceStatusUpdate.FAILED_OFFLINE, models.DeviceStatusUpdate.FAILED_FAULT):
+            acknowledged = await flip.commands.acknowledge(command.id, failure, reason="Inverter offline")
+            assert acknowledged.device_status == failure
 
 
 async def test_an_acknowledgement_that_breaks_the_spec_is_never_sent() -> None:
     async with sandboxed() as (sandbox, flip):
         with pytest.raises(RequestValidationError, match="device_status"):
-            await flip.commands.acknowledge(uuid4(), "FAILED")  # the older value; the PATCH takes FAILED_OFFLINE/FAULT
+            await flip.commands.acknowledge(uuid4(), "PENDING")  # Flip's to set, never the fleet's
         with pytest.raises(RequestValidationError, match="command_id"):
             await flip.commands.acknowledge("xyz-123", "OK")
         assert sandbox.stats.requests["update_command_status"] == 0

@@ -14,7 +14,9 @@ import pytest
 from support import commission_request
 
 from flip_async import ConflictError, FlipClient, RetryPolicy, models
+from flip_async._spec_types import Auth
 from flip_async.sandbox import PROGRAMS, Faults, Rejected, Sandbox, serve
+from flip_async.sandbox._auth import Authenticator
 
 SITE = "site-1"
 DEVICE = "battery-1"
@@ -182,12 +184,13 @@ async def test_test_programs_carry_terms_forms_months_and_earnings(api: Api) -> 
 async def test_a_repeated_site_is_a_409_that_flip_client_raises_as_conflict(sandbox: Sandbox, api: Api) -> None:
     await commissioned(api)
     again = await api("POST", "/v1/commission", json=commission_body())
-    assert again.status == 409
-    assert again.body["code"] == "SITE_ALREADY_EXISTS"
+    assert (again.status, again.body) == (409, {"detail": f"site {SITE!r} is already commissioned"})
     async with FlipClient(sandbox.token, base_url=sandbox.base_url, retry_policy=RetryPolicy.immediate()) as flip:
         with pytest.raises(ConflictError) as raised:
             await flip.commission(commission_body())
     assert raised.value.attempts == 1
+    # Flip's own words, from FastAPI's {"detail": ...}, are what the user reads.
+    assert str(raised.value) == f"409 Conflict from POST /v1/commission: site {SITE!r} is already commissioned"
     assert (sandbox.stats.conflicts, sandbox.stats.sites_created) == (2, 1)
 
 
@@ -196,8 +199,29 @@ async def test_a_device_id_already_taken_is_a_409_and_creates_nothing(sandbox: S
     body = commission_body(site_id="b")
     body["devices"][0]["id"] = "a-battery-0"
     reply = await api("POST", "/v1/commission", json=body)
-    assert (reply.status, reply.body["code"]) == (409, "DEVICE_ALREADY_EXISTS")
+    assert (reply.status, reply.body) == (409, {"detail": "device 'a-battery-0' already exists"})
     assert list(sandbox.state.sites) == ["a"]
+
+
+async def test_devices_may_leave_out_site_id_when_commissioned_but_not_when_created_alone(
+    sandbox: Sandbox, api: Api
+) -> None:
+    body = commission_body()
+    del body["devices"][0]["site_id"]  # Flip's newer commission body
+    assert (await api("POST", "/v1/commission", json=body)).status == 200
+    assert sandbox.state.devices[f"{SITE}-battery-0"].site_id == SITE
+    alone = {key: value for key, value in device("battery-9").items() if key != "site_id"}
+    refused = await api("POST", f"/v1/site/{SITE}/devices", json=alone)
+    assert (refused.status, refused.body["detail"]) == (
+        422,
+        [
+            {
+                "loc": ["body", "site_id"],
+                "msg": "is required by Create Device: the site in the path, 'site-1'",
+                "type": "value_error",
+            }
+        ],
+    )
 
 
 async def test_a_body_breaking_the_spec_is_a_422_locating_each_problem(api: Api) -> None:
@@ -221,9 +245,12 @@ async def test_the_sdk_rules_beyond_the_schema_are_422s_too(api: Api) -> None:
     assert [detail["loc"] for detail in reply.body["detail"]] == [["body", "devices", 0, "site_id"]]
 
 
-async def test_a_body_that_is_not_json_is_a_400_where_the_spec_has_one_else_fastapis_422(api: Api) -> None:
+async def test_a_body_that_is_not_json_is_fastapis_422_on_every_operation(api: Api) -> None:
     commission = await api("POST", "/v1/commission", data=b'{"site": ')
-    assert (commission.status, commission.body["code"]) == (400, "MALFORMED_JSON")
+    assert (commission.status, commission.body) == (
+        422,
+        {"detail": [{"loc": ["body", 9], "msg": "JSON decode error: unexpected end of data", "type": "json_invalid"}]},
+    )
     supplement = await api("POST", "/v1/supplements", data=b"{nope")
     assert supplement.status == 422
     assert supplement.body["detail"][0]["type"] == "json_invalid"
@@ -231,18 +258,24 @@ async def test_a_body_that_is_not_json_is_a_400_where_the_spec_has_one_else_fast
     assert (empty.status, empty.body["detail"][0]["loc"]) == (422, ["body"])
 
 
-@pytest.mark.parametrize("token", [None, "wrong", "Basic abc"])
-async def test_a_missing_or_wrong_client_token_is_a_401(api: Api, token: str | None) -> None:
+@pytest.mark.parametrize(
+    ("token", "detail"),
+    [
+        (None, "send the token as `Authorization: Bearer <token>`"),
+        ("wrong", "this operation takes the client token"),
+        ("Basic abc", "this operation takes the client token"),
+    ],
+)
+async def test_a_missing_or_wrong_client_token_is_a_401_saying_why(api: Api, token: str | None, detail: str) -> None:
     reply = await api("POST", "/v1/commission", token=token, json=commission_body())
-    assert reply.status == 401
-    assert reply.body["code"] == "UNAUTHORIZED"
+    assert (reply.status, reply.body) == (401, {"detail": detail})
 
 
-async def test_unknown_paths_and_methods_answer_error_response_json(api: Api) -> None:
+async def test_unknown_paths_and_methods_answer_as_fastapi_does(api: Api) -> None:
     missing = await api("GET", "/v1/nowhere")
-    assert (missing.status, missing.body["code"]) == (404, "NOT_FOUND")
+    assert (missing.status, missing.body) == (404, {"detail": "Not Found"})
     wrong_method = await api("DELETE", "/v1/commission")
-    assert (wrong_method.status, wrong_method.body["code"]) == (405, "METHOD_NOT_ALLOWED")
+    assert (wrong_method.status, wrong_method.body) == (405, {"detail": "Method Not Allowed"})
     assert "POST" in wrong_method.headers["Allow"]
 
 
@@ -271,8 +304,30 @@ async def test_a_site_token_expires_after_an_hour_by_the_sandbox_clock(api: Api,
     assert (await api("GET", f"/v1/site/{SITE}", token=token)).status == 200
     clock.now = NOW + timedelta(hours=1)
     expired = await api("GET", f"/v1/site/{SITE}", token=token)
-    assert expired.status == 401
-    assert "expired" in expired.body["message"]
+    assert (expired.status, expired.body) == (401, {"detail": "the site token has expired; request a new one"})
+
+
+def test_expired_site_tokens_are_forgotten_so_a_long_running_sandbox_stays_small(clock: Clock) -> None:
+    auth = Authenticator("client-token", clock)
+    first = auth.issue(SITE).site_access_token
+    for minute in range(1, 10 * 60):  # ten hours, a token a minute
+        clock.now = NOW + timedelta(minutes=minute)
+        auth.issue(SITE)
+        if minute == 90:  # expired half an hour ago, and still told so
+            with pytest.raises(Rejected, match="the site token has expired"):
+                auth.check(Auth.SITE, f"Bearer {first}", SITE)
+    # An hour of live tokens, and an hour of expired ones that still say so: never the ten hours' 600.
+    assert auth.site_tokens == 121
+    with pytest.raises(Rejected, match="takes a site token"):  # forgotten: as unknown as any other
+        auth.check(Auth.SITE, f"Bearer {first}", SITE)
+
+
+def test_expired_sessions_are_forgotten_as_new_ones_open(sandbox: Sandbox, clock: Clock) -> None:
+    sandbox.state.commission(commission_request(SITE, device_ids=(DEVICE,), can_auto_enroll=False))
+    for minute in range(0, 600, 5):
+        clock.now = NOW + timedelta(minutes=minute)
+        sandbox.state.open_session(models.SessionRequest(site=models.Site(id=SITE)))
+    assert len(sandbox.state.sessions) == 3  # the last ten minutes' (a session lives ten minutes)
 
 
 # Sites ----------------------------------------------------------------------------------------------------------------
@@ -427,9 +482,41 @@ async def test_an_enrolled_site_has_seeded_events_filtered_by_repeated_status(ap
     bad = await api("GET", f"/v1/site/{SITE}/events?status=UPCOMING&status=SOON", token=token)
     # FastAPI locates a bad item of a repeated query parameter by its position.
     assert (bad.status, bad.body["detail"][0]["loc"]) == (422, ["query", "status", 1])
-    assert bad.body["detail"][0]["msg"] == "'SOON' is not a valid event status (one of ACTIVE, COMPLETED, UPCOMING)"
+    assert bad.body["detail"][0]["msg"] == (
+        "'SOON' is not a valid event status filter (one of ACTIVE, COMPLETED, UPCOMING)"
+    )
     one = await api("GET", f"/v1/site/{SITE}/event/{events[0]['id']}", token=token)
     assert one.body == events[0]
+
+
+async def test_an_event_has_flips_shape_and_its_schedule_the_six_fields_flip_documents(api: Api) -> None:
+    await commissioned(api, kinds=("BATTERY", "BATTERY"), can_auto_enroll=True)
+    upcoming, _ = (await api("GET", f"/v1/site/{SITE}/events", token=api.site_token())).body
+    assert set(upcoming) == {
+        "id",
+        "program_id",
+        "site_id",
+        "starts_at",
+        "ends_at",
+        "duration_s",
+        "schedule",
+        "status",
+        "is_participating",
+        "device_settings",
+        "created_at",
+        "updated_at",
+    }
+    assert upcoming["schedule"] == [
+        {
+            "device_ids": [f"{SITE}-battery-0", f"{SITE}-battery-1"],
+            "starts_at": "2025-06-02T17:00:00Z",
+            "ends_at": "2025-06-02T19:00:00Z",
+            "duration_s": 7200.0,
+            "is_preparatory_action": False,
+            "mode": "DISCHARGE",
+        }
+    ]
+    assert (upcoming["is_participating"], upcoming["created_at"]) == (True, "2025-06-01T12:00:00Z")
 
 
 async def test_an_event_becomes_active_as_the_clock_reaches_it(sandbox: Sandbox, clock: Clock) -> None:
@@ -439,26 +526,86 @@ async def test_an_event_becomes_active_as_the_clock_reaches_it(sandbox: Sandbox,
     assert sandbox.state.event(SITE, event.id).status == models.EventStatus.ACTIVE
 
 
-async def test_commands_are_listed_acknowledged_and_opted_out(sandbox: Sandbox, api: Api) -> None:
+@pytest.mark.parametrize("device_status", ["OK", "FAILED_OFFLINE", "FAILED_FAULT", "FAILED"])
+async def test_a_command_is_listed_and_acknowledged_with_any_device_status_flip_documents(
+    sandbox: Sandbox, api: Api, device_status: str
+) -> None:
     await commissioned(api, can_auto_enroll=True)
     event = sandbox.state.site_events(SITE)[0]
     command = sandbox.state.create_command(f"{SITE}-battery-0", event_id=event.id)
     listed = await api("GET", "/v1/commands")
     assert [(item["id"], item["device_status"]) for item in listed.body] == [(str(command.id), "PENDING")]
-    ack = {"device_status": "FAILED_OFFLINE", "device_status_reason": "Device offline"}
+    ack = {"device_status": device_status, "device_status_reason": "Scheduled on the device"}
     acknowledged = await api("PATCH", f"/v1/command/{command.id}", json=ack)
-    assert (acknowledged.body["device_status"], acknowledged.body["device_status_reason"]) == (
-        "FAILED_OFFLINE",
-        "Device offline",
+    assert (acknowledged.status, acknowledged.body["device_status"], acknowledged.body["device_status_reason"]) == (
+        200,
+        device_status,
+        "Scheduled on the device",
     )
     unknown = await api("PATCH", "/v1/command/00000000-0000-0000-0000-000000000000", json=ack)
-    assert (unknown.status, unknown.body["code"]) == (404, "COMMAND_NOT_FOUND")
+    assert (unknown.status, unknown.body) == (404, {"detail": "no command '00000000-0000-0000-0000-000000000000'"})
     refused = await api("PATCH", f"/v1/command/{command.id}", json={"device_status": "PENDING"})
     assert (refused.status, refused.body["detail"][0]["loc"]) == (422, ["body", "device_status"])
-    opted_out = await api("PATCH", f"/v1/site/{SITE}/event/{event.id}", token=api.site_token(), json={"opt_out": True})
-    assert opted_out.body["id"] == str(event.id)
-    command = sandbox.state.commands[command.id]
-    assert (command.status, command.device_status) == (models.CommandStatus.OPT_OUT, models.DeviceStatus.PENDING)
+
+
+async def test_opting_out_turns_the_events_commands_opt_out_and_opting_back_in_turns_them_ok(
+    sandbox: Sandbox, api: Api
+) -> None:
+    await commissioned(api, can_auto_enroll=True)
+    event = sandbox.state.site_events(SITE)[0]
+    command = sandbox.state.create_command(f"{SITE}-battery-0", event_id=event.id)
+    other = sandbox.state.create_command(f"{SITE}-battery-0")  # for no event: no participation touches it
+    path, token = f"/v1/site/{SITE}/event/{event.id}", api.site_token()
+
+    # A key Flip never had changes nothing, as Flip's FastAPI ignores it.
+    ignored = await api("PATCH", path, token=token, json={"opt_out": True})
+    assert (ignored.status, ignored.body["is_participating"]) == (200, True)
+    assert sandbox.state.commands[command.id].status == models.CommandStatus.OK
+
+    opted_out = await api("PATCH", path, token=token, json={"is_participating": False})
+    assert (opted_out.body["id"], opted_out.body["is_participating"]) == (str(event.id), False)
+    assert (await api("GET", path, token=token)).body == opted_out.body
+    stored = sandbox.state.commands[command.id]
+    assert (stored.status, stored.device_status) == (models.CommandStatus.OPT_OUT, models.DeviceStatus.PENDING)
+    late = sandbox.state.create_command(f"{SITE}-battery-0", event_id=event.id)
+    assert late.status == models.CommandStatus.OPT_OUT
+
+    await api("PATCH", path, token=token, json={"is_participating": True})
+    assert {sandbox.state.commands[key].status for key in (command.id, late.id, other.id)} == {models.CommandStatus.OK}
+    assert sandbox.state.commands[command.id].device_status_reason == "The homeowner opted back in to the event"
+
+
+async def test_an_events_device_settings_are_stored_and_returned(sandbox: Sandbox, api: Api) -> None:
+    await commissioned(api, kinds=("BATTERY", "BATTERY"), can_auto_enroll=True)
+    event = sandbox.state.site_events(SITE)[0]
+    path, token = f"/v1/site/{SITE}/event/{event.id}", api.site_token()
+    assert (await api("GET", path, token=token)).body["device_settings"] == [
+        {"device_id": f"{SITE}-battery-0"},
+        {"device_id": f"{SITE}-battery-1"},
+    ]
+    setting = {"device_id": f"{SITE}-battery-1", "backup_reserve_percentage": 40, "maximum_charge_percentage": 90}
+    updated = await api("PATCH", path, token=token, json={"device_settings": [setting]})
+    assert updated.body["device_settings"] == [{"device_id": f"{SITE}-battery-0"}, setting]
+    assert updated.body["is_participating"] is True
+    assert (await api("GET", path, token=token)).body == updated.body
+    foreign = await api("PATCH", path, token=token, json={"device_settings": [{"device_id": "ghost"}]})
+    assert (foreign.status, foreign.body["detail"]) == (
+        422,
+        [
+            {
+                "loc": ["body", "device_settings", 0, "device_id"],
+                "msg": "no device 'ghost' at this site",
+                "type": "value_error",
+            }
+        ],
+    )
+    too_much = await api(
+        "PATCH", path, token=token, json={"device_settings": [{**setting, "maximum_charge_percentage": 101}]}
+    )
+    assert (too_much.status, too_much.body["detail"][0]["loc"]) == (
+        422,
+        ["body", "device_settings", 0, "maximum_charge_percentage"],
+    )
 
 
 async def test_a_command_for_an_unknown_device_is_refused(sandbox: Sandbox) -> None:

@@ -14,9 +14,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from support import add_site
 
-from flip_async import models
 from flip_async._spec import DEFS, OPERATIONS
-from flip_async._spec_types import Auth, Operation, Parameter, Reply
+from flip_async._spec_types import Auth, Operation, Parameter
 from flip_async.sandbox import Faults, Sandbox, unimplemented
 from flip_async.sandbox._handlers import HANDLERS
 
@@ -62,7 +61,7 @@ async def test_every_operation_answers_at_its_method_and_path_and_takes_its_own_
         status, answer = await call(http, sandbox, operation.method, path, tokens[operation.auth], json=body)
         # Whatever the operation makes of an empty body and made-up ids, the route is there and the token fits.
         assert status not in (401, 405, 501)
-        assert not (status == 404 and answer["code"] == "NOT_FOUND"), answer
+        assert not (status == 404 and answer == {"detail": "Not Found"}), answer  # the router's own 404
         assert sandbox.stats.requests == {operation.operation_id: 3}
 
 
@@ -76,9 +75,7 @@ async def test_an_operation_without_a_handler_answers_501_naming_it(http: aiohtt
     assert unimplemented(grown) == ["ping"]
     async with Sandbox(operations=grown, faults=Faults(operations={"ping"})) as sandbox:
         status, body = await call(http, sandbox, "GET", "/v1/ping", None)
-        assert status == 501
-        assert body["code"] == "NOT_IMPLEMENTED"
-        assert "ping" in body["message"]
+        assert (status, body) == (501, {"detail": "the sandbox does not implement ping yet"})
         assert (await call(http, sandbox, "GET", "/v1/sites", sandbox.token))[0] == 200
         assert sandbox.stats.requests == {"ping": 1, "list_sites": 1}
 
@@ -87,7 +84,7 @@ async def test_a_sandbox_serves_the_table_it_is_given_and_no_other_route(http: a
     shrunk = {operation_id: operation for operation_id, operation in OPERATIONS.items() if operation_id != "list_sites"}
     async with Sandbox(operations=shrunk) as sandbox:
         status, body = await call(http, sandbox, "GET", "/v1/sites", sandbox.token)
-        assert (status, body["code"]) == (404, "NOT_FOUND")
+        assert (status, body) == (404, {"detail": "Not Found"})
 
 
 def test_faults_must_name_operations_of_the_sandboxs_table() -> None:
@@ -122,20 +119,6 @@ async def test_query_values_are_read_by_their_schemas_type(http: aiohttp.ClientS
         assert body["detail"] == [
             {"loc": ["query", "ratio"], "msg": "must be at most 1, got 2.0", "type": "less_than_equal"}
         ]
-
-
-async def test_a_400_for_malformed_json_follows_the_responses_the_spec_documents(http: aiohttp.ClientSession) -> None:
-    supplement = OPERATIONS["create_supplement"]
-    documented = attrs.evolve(
-        supplement,
-        responses={
-            **supplement.responses,
-            400: Reply(type=models.ErrorResponse, schema={"$ref": "#/$defs/ErrorResponse"}),
-        },
-    )
-    async with Sandbox(operations={**OPERATIONS, "create_supplement": documented}) as sandbox:
-        status, body = await call(http, sandbox, "POST", "/v1/supplements", sandbox.token, data=b"{nope")
-        assert (status, body["code"]) == (400, "MALFORMED_JSON")
 
 
 def _references(schema: Any) -> set[str]:

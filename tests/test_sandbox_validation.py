@@ -169,7 +169,7 @@ async def test_path_query_and_body_problems_are_named_together(api: Api) -> None
         (["path", "commandId"], "'not-a-uuid' is not a valid UUID"),
         (
             ["body", "device_status"],
-            "'PENDING' is not a valid device status update (one of OK, FAILED_OFFLINE, FAILED_FAULT)",
+            "'PENDING' is not a valid device status update (one of OK, FAILED_OFFLINE, FAILED_FAULT, FAILED)",
         ),
     ]
     missing = await api.refused("GET", "/v1/programs?device_type=BATTERY&total_capacity_wh=0")
@@ -189,8 +189,8 @@ async def test_the_rules_the_schema_cannot_say_are_422s_naming_each_device(api: 
     elsewhere = {**body["devices"][0], "id": "other", "site_id": "site-2"}
     body["devices"] += [twin, elsewhere]
     assert await api.refused("POST", "/v1/commission", json=body) == [
-        (["body", "devices", 2, "site_id"], "'site-2' does not match site.id 'site-1'"),
         (["body", "devices", 1, "id"], "'site-1-battery' is the id of an earlier device of this request"),
+        (["body", "devices", 2, "site_id"], "'site-2' does not match site.id 'site-1'"),
     ]
     no_devices = {**body, "devices": []}
     assert await api.refused("POST", "/v1/commission", json=no_devices) == [

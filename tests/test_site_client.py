@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
+import attrs
 import pytest
 from aioresponses import aioresponses
 from support import BASE, NOW, TOKEN, Clock, add_site, device, mocked_client, sandboxed, sent
@@ -53,8 +55,39 @@ async def test_every_site_operation_works_against_the_sandbox() -> None:
         assert past.id in {event.id for event in completed}
         assert {event.status for event in completed} == {models.EventStatus.COMPLETED}
         assert (await site.events.get(upcoming.id)).status is models.EventStatus.UPCOMING
-        assert (await site.events.update_participation(upcoming.id, {"opt_out": True})).id == upcoming.id
+        opted_out = await site.events.update_participation(upcoming.id, models.EventUpdateIn(is_participating=False))
+        assert (opted_out.id, opted_out.is_participating) == (upcoming.id, False)
+        settings = [{"device_id": "battery-1", "backup_reserve_percentage": 40}]
+        reserved = await site.events.update_participation(str(upcoming.id), {"device_settings": settings})
+        assert reserved.device_settings == [
+            models.EventBatterySettings(device_id="battery-1", backup_reserve_percentage=40)
+        ]
+        assert reserved.is_participating is False
         assert sandbox.stats.requests["get_site_token"] == 1
+
+
+async def test_a_participation_update_that_breaks_the_spec_is_never_sent() -> None:
+    async with sandboxed() as (sandbox, flip):
+        add_site(sandbox, SITE, "battery-1")
+        event = sandbox.state.create_event(SITE)
+        events = flip.site(SITE).events
+        with pytest.raises(RequestValidationError) as raised:
+            await events.update_participation(
+                event.id,
+                {
+                    "opt_out": True,
+                    "is_participating": "no",
+                    "device_settings": [{"device_id": "battery-1", "backup_reserve_percentage": 120}],
+                },
+            )
+        assert [str(problem) for problem in raised.value.problems] == [
+            "opt_out: unknown field (expected one of: is_participating, device_settings)",
+            "is_participating: expected true or false, got str",
+            "device_settings[0].backup_reserve_percentage: must be at most 100, got 120",
+        ]
+        with pytest.raises(RequestValidationError, match="status"):
+            await events.list(status=models.EventStatus.CANCELED)  # not a value of Flip's filter
+        assert sandbox.stats.requests["update_event_participation"] == sandbox.stats.requests["list_events"] == 0
 
 
 async def test_fifty_concurrent_calls_fetch_the_site_token_once() -> None:
@@ -126,6 +159,14 @@ async def test_a_device_for_another_site_is_refused_before_sending(mock_api: aio
         with pytest.raises(RequestValidationError, match="site_id"):
             await flip.site(SITE).devices.create(device("battery-9", "site-2"))
     assert not mock_api.requests
+
+
+async def test_a_device_created_without_site_id_is_sent_with_this_sites_which_create_device_requires() -> None:
+    async with sandboxed() as (sandbox, flip):
+        add_site(sandbox, SITE)
+        created = await flip.site(SITE).devices.create(attrs.evolve(device("battery-9", "elsewhere"), site_id=None))
+        assert created.site_id == SITE
+        assert sandbox.state.devices["battery-9"].site_id == SITE
 
 
 async def test_a_patch_sends_only_the_given_fields_and_none_clears_one() -> None:
@@ -208,3 +249,29 @@ def _device_payload(device_id: str, site_id: str) -> dict[str, Any]:
         "attributes": {"battery_capacity_wh": 9, "battery_power_input_w": 1, "battery_power_output_w": 1},
         "configuration": None,
     }
+
+
+async def test_a_participation_update_is_sent_as_flips_own_body_model_or_mapping(mock_api: aioresponses) -> None:
+    event_id = uuid4()
+    path = f"/v1/site/{SITE}/event/{event_id}"
+    _site_tokens(mock_api, SITE, "tok-1")
+    event = {
+        "id": str(event_id),
+        "program_id": str(uuid4()),
+        "site_id": SITE,
+        "starts_at": "2025-06-02T17:00:00Z",
+        "ends_at": None,
+        "duration_s": None,
+        "is_participating": False,
+    }
+    mock_api.patch(f"{BASE}{path}", payload=event, repeat=True)
+    setting = models.EventBatterySettings(device_id="battery-1", backup_reserve_percentage=40)
+    async with mocked_client() as flip:
+        events = flip.site(SITE).events
+        answered = await events.update_participation(event_id, models.EventUpdateIn(is_participating=False))
+        await events.update_participation(event_id, {"device_settings": [setting]})
+    assert answered.is_participating is False
+    assert sent(mock_api, "PATCH", path) == [
+        {"body": {"is_participating": False}, "token": "tok-1"},
+        {"body": {"device_settings": [{"device_id": "battery-1", "backup_reserve_percentage": 40}]}, "token": "tok-1"},
+    ]

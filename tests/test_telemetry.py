@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import aiohttp
 import orjson
 import pytest
 from aioresponses import CallbackResult, aioresponses
@@ -135,3 +136,81 @@ async def test_the_batch_size_stays_within_flips_limit(mock_api: aioresponses) -
             await flip.telemetry.report_battery([], batch_size=MAX_BATCH_SIZE + 1)
         with pytest.raises(RequestValidationError, match="batch_size"):
             await flip.telemetry.report_battery([], batch_size=0)
+
+
+# Flip's page: "In case the device was online, all telemetry items must be supplied and must not be null."
+ONLINE: dict[str, Any] = {
+    "last_is_online": True,
+    "last_mode": "SELF_CONSUMPTION",
+    "battery_last_power_charge_w": 0,
+    "battery_last_power_discharge_w": 1200,
+    "battery_total_energy_charge_wh": 0,
+    "battery_total_energy_discharge_wh": 100,
+    "battery_last_stored_energy_wh": 9000,
+    "battery_last_capacity_energy_wh": 15000,
+    "battery_last_state_of_charge_percentage": 60,
+    "battery_last_state_of_health_percentage": 98,
+    "last_is_grid_online": True,
+    "home_total_energy_wh": 150,
+    "home_last_power_w": 1800,
+    "solar_total_energy_wh": 50,
+    "solar_last_power_w": 600,
+}
+
+
+async def test_an_online_point_without_every_item_is_failed_naming_them_and_never_sent() -> None:
+    async with sandboxed() as (sandbox, flip):
+        add_site(sandbox, "site-1", "battery-1")
+        complete = point("battery-1", 0, **ONLINE)
+        partial = point("battery-1", 1, last_is_online=True, last_mode="BACKUP")
+        nulled = point("battery-1", 2, **(ONLINE | {"solar_last_power_w": None}))
+        offline = point("battery-1", 3, last_is_online=False, home_last_power_w=None)  # unknown while offline
+        report = await flip.telemetry.report_battery([complete, partial, nulled, offline])
+    assert [result.status for result in report.results] == [OK, FAILED, FAILED, OK]
+    assert report.requests == 1
+    missing = [name for name in ONLINE if name not in ("last_is_online", "last_mode", "home_last_power_w")]
+    assert report.results[1].message == "invalid, not sent: " + "; ".join(
+        f"{name}: is required while last_is_online is true" for name in missing
+    )
+    assert report.results[2].message == (
+        "invalid, not sent: solar_last_power_w: must not be null while last_is_online is true"
+    )
+    assert sandbox.state.last_telemetry["battery-1"]["start_time"] == offline["start_time"]
+
+
+async def test_the_sandbox_fails_an_online_point_without_every_item_that_another_client_sends() -> None:
+    async with sandboxed() as (sandbox, _), aiohttp.ClientSession() as http:
+        add_site(sandbox, "site-1", "battery-1")
+        points = [
+            point("battery-1", **ONLINE),
+            point("battery-1", **(ONLINE | {"last_mode": None, "solar_last_power_w": 0})),
+        ]
+        del points[1]["home_last_power_w"]
+        headers = {"Authorization": f"Bearer {sandbox.token}"}
+        async with http.post(
+            f"{sandbox.base_url}/v1/telemetry/BATTERY", json={"telemetry": points}, headers=headers
+        ) as response:
+            assert response.status == 200
+            assert await response.json() == [
+                {"status": "OK", "message": ""},
+                {
+                    "status": "FAILED",
+                    "message": "home_last_power_w: Field required while last_is_online is true; "
+                    "last_mode: must not be null while last_is_online is true",
+                },
+            ]
+
+
+@pytest.mark.parametrize("depth", [300, 5000])
+async def test_a_point_nested_too_deep_fails_alone_and_its_batch_still_goes(depth: int) -> None:
+    deep: Any = {}
+    for _ in range(depth):
+        deep = {"inner": deep}
+    async with sandboxed() as (sandbox, flip):
+        add_site(sandbox, "site-1", "battery-1")
+        points = [point("battery-1", 0), point("battery-1", 1, oem_raw_data=deep), point("battery-1", 2)]
+        report = await flip.telemetry.report_battery(points)
+    assert [result.status for result in report.results] == [OK, FAILED, OK]
+    assert "oem_raw_data: nested deeper than 128 levels" in report.results[1].message
+    assert report.requests == 1
+    assert not report.failed_batches

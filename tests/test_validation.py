@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from support import commission_request, sandboxed, seed_request
+from aioresponses import aioresponses
+from support import BASE, commission_request, mocked_client, sandboxed, seed_request, seed_row, sent
 
 from flip_async import _converter, models
 from flip_async._validation import validated
@@ -186,3 +187,45 @@ def test_a_bare_date_in_a_date_time_field_goes_out_in_rfc_3339_with_an_offset() 
     assert row["devices"][0]["install_date"] == "2022-02-22"
     sent = _converter.unstructure(validated(row, models.CommissionRequest))
     assert sent["devices"][0]["install_date"] == "2022-02-22T00:00:00Z"
+
+
+# Devices that leave out site_id: Flip's newer commission body. The SDK sends site.id in its place, so that the body is
+# valid under the seed's contract (site_id required) and the newer one alike.
+
+
+def test_a_device_without_site_id_is_sent_on_site_id_and_the_callers_request_is_left_as_it_was() -> None:
+    request = commission_request(device_ids=("battery-1", "battery-2"))
+    request.devices[1].site_id = None
+    sent = validated(request, models.CommissionRequest)
+    assert [device.site_id for device in sent.devices] == ["abc-789", "abc-789"]
+    assert request.devices[1].site_id is None
+    assert sent.devices[0] is request.devices[0]
+    mapping = seed_request()
+    del mapping["devices"][0]["site_id"]
+    assert validated(mapping, models.CommissionRequest).devices[0].site_id == "abc-789"
+    assert "site_id" not in mapping["devices"][0]
+
+
+def test_a_given_site_id_must_still_be_the_sites_whatever_the_other_devices_say() -> None:
+    mapping = seed_request()
+    mapping["devices"] = [
+        {key: value for key, value in mapping["devices"][0].items() if key != "site_id"},
+        {**mapping["devices"][0], "id": "xyz-456", "site_id": "elsewhere"},
+    ]
+    assert _problems(mapping) == {"devices[1].site_id": "'elsewhere' does not match site.id 'abc-789'"}
+
+
+async def test_commission_and_commission_many_send_each_device_with_its_sites_id(mock_api: aioresponses) -> None:
+    mock_api.post(f"{BASE}/v1/commission", payload={"programs": []}, repeat=True)
+    rows = [seed_row(site_id) for site_id in ("site-a", "site-b")]
+    for row in rows:
+        del row["devices"][0]["site_id"]
+    async with mocked_client() as flip:
+        await flip.commission(rows[0])
+        outcomes = [outcome async for outcome in flip.commission_many(rows[1:])]
+    assert [outcome.status for outcome in outcomes] == ["commissioned"]
+    bodies = [call["body"] for call in sent(mock_api, "POST", "/v1/commission")]
+    assert [(body["site"]["id"], body["devices"][0]["site_id"]) for body in bodies] == [
+        ("site-a", "site-a"),
+        ("site-b", "site-b"),
+    ]

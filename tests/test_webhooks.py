@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -264,11 +265,69 @@ def test_verification_error_is_a_flip_error() -> None:
     assert issubclass(WebhookPayloadError, FlipError)
 
 
+# The variant one published version of Flip's "Webhook headers" page describes: the signed timestamp is the body's
+# `timestamp` attribute, not the webhook-timestamp header.
+
+
+def legacy_message(timestamp: object, *, header: int | None = None) -> tuple[dict[str, str], bytes]:
+    """A message signed with the body's timestamp (as the seconds it stands for); `header` adds a header timestamp."""
+    body = orjson.dumps({"event_type": "command.created", "event_object": {}, "timestamp": timestamp})
+    text, seconds = str(timestamp), 0  # an unreadable timestamp is signed as anything: it is refused before that
+    with contextlib.suppress(ValueError):
+        seconds = int(text) if text.isdigit() else int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+    headers = {"webhook-id": "msg_legacy", "webhook-signature": sign(SECRET, "msg_legacy", seconds, body)}
+    return headers | ({} if header is None else {"webhook-timestamp": str(header)}), body
+
+
+@pytest.mark.parametrize("timestamp", [NOW, str(NOW), "2025-04-30T08:00:00Z", "2025-04-30T08:00:00"])
+def test_the_legacy_option_accepts_a_message_signed_with_the_bodys_timestamp(timestamp: object) -> None:
+    headers, body = legacy_message(timestamp, header=NOW + 7)  # the header's own time, not the one signed
+    # Refused by default: the standard way signs the header's timestamp.
+    assert failure(verifier_at(NOW), headers, body).startswith("no signature in the webhook-signature header matches:")
+    verifier_at(NOW, legacy_body_timestamp=True).verify(headers, body)
+    del headers["webhook-timestamp"]
+    verifier_at(NOW, legacy_body_timestamp=True).verify(headers, body)
+
+
+def test_the_legacy_option_still_accepts_the_standard_way_and_checks_each_against_replays() -> None:
+    legacy = verifier_at(VECTOR_TIMESTAMP, legacy_body_timestamp=True)
+    legacy.verify(vector_headers(), VECTOR_BODY)
+    headers, body = legacy_message(NOW - 301, header=NOW)  # a fresh header cannot save a stale signed timestamp
+    assert failure(verifier_at(NOW, legacy_body_timestamp=True), headers, body).startswith(
+        "the body's timestamp is 301 s old, more than the 300 s tolerance"
+    )
+    assert failure(legacy, vector_headers(**{"webhook-timestamp": ""}), VECTOR_BODY) == (
+        "the webhook-timestamp header is missing or empty, and the body has no timestamp either"
+    )
+    headers, body = legacy_message("next tuesday")
+    assert failure(legacy, headers, body) == "the body's timestamp is neither whole seconds nor an ISO 8601 date-time"
+    forged = {**vector_headers(), "webhook-signature": sign(OTHER_SECRET, VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY)}
+    assert failure(legacy, forged).startswith("no signature in the webhook-signature header matches, signed with the")
+    assert repr(legacy) == "WebhookVerifier(tolerance=datetime.timedelta(seconds=300), legacy_body_timestamp=True)"
+
+
+async def test_a_receiver_with_the_legacy_option_acknowledges_such_a_message() -> None:
+    calls: list[WebhookEvent] = []
+
+    async def on_event(event: WebhookEvent) -> None:
+        calls.append(event)
+
+    headers, body = legacy_message(int(time.time()))
+    for legacy, expected in ((False, 401), (True, 204)):
+        app = webhook_app(SECRET, on_event, legacy_body_timestamp=legacy)
+        async with (
+            TestClient(TestServer(app, host="127.0.0.1")) as client,
+            client.post(DEFAULT_PATH, data=body, headers=headers) as response,
+        ):
+            assert response.status == expected
+    assert [event.type for event in calls] == ["command.created"]
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Parsing
 # ---------------------------------------------------------------------------------------------------------------------
 
-# REFERENCE §3.6's example command, with the documentation's space-separated date-times.
+# Flip's example command (https://docs.flip.energy/api-6039923), with its space-separated date-times.
 COMMAND = {
     "object_type": "command",
     "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
@@ -301,7 +360,23 @@ EVENT = {
     "starts_at": "2025-01-15T17:00:00.000Z",
     "ends_at": None,
     "duration_s": None,
-    "schedule": [{"mode": "DISCHARGE", "setpoint_w": 3000}],
+    # Shaped as Flip's own demo app types an event; the schedule's mode is one newer than this SDK.
+    "schedule": [
+        {
+            "device_ids": ["xyz-123"],
+            "starts_at": "2025-01-15T16:00:00.000Z",
+            "ends_at": "2025-01-15T17:00:00.000Z",
+            "duration_s": 3600,
+            "is_preparatory_action": True,
+            "mode": "PRE_COOL",
+            "setpoint_w": 3000,
+        }
+    ],
+    "status": "CANCELED",
+    "is_participating": True,
+    "device_settings": [{"device_id": "xyz-123", "backup_reserve_percentage": 30, "maximum_charge_percentage": None}],
+    "created_at": "2025-01-14T09:00:00.000Z",
+    "updated_at": "2025-01-15T12:00:00.000Z",
 }
 ENROLLMENT = {
     "object_type": "enrollment",
@@ -342,12 +417,20 @@ def test_command_created_is_a_typed_command() -> None:
     assert event.raw["event_object"] == COMMAND
 
 
-def test_event_created_is_a_typed_event() -> None:
+def test_event_created_is_a_typed_event_with_its_schedule_settings_and_status() -> None:
     event = parse_event(envelope("event.created", EVENT))
     assert isinstance(event.data, models.Event)
+    assert event.problems == ()
     assert event.data.site_id == "abc-789"
     assert event.data.ends_at is None
-    assert event.data.schedule == [{"mode": "DISCHARGE", "setpoint_w": 3000}]
+    assert event.data.status == models.EventStatus.CANCELED
+    assert event.data.is_participating is True
+    [item] = event.data.schedule or []
+    assert (item.device_ids, item.is_preparatory_action, item.duration_s) == (["xyz-123"], True, 3600)
+    assert item.mode == "PRE_COOL"  # a mode Flip adds later is kept as it is; the unknown setpoint_w is ignored
+    [setting] = event.data.device_settings or []
+    assert setting == models.EventBatterySettings(device_id="xyz-123", backup_reserve_percentage=30)
+    assert event.data.updated_at == datetime(2025, 1, 15, 12, tzinfo=UTC)
     assert event.timestamp is None  # not given
 
 

@@ -13,7 +13,7 @@ from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import integer, json_object, wire
 from flip_async._raw import raw_response
 from flip_async._resource import Resource
-from flip_async._validation import validated
+from flip_async._validation import check
 from flip_async.errors import FlipError, RequestValidationError
 
 __all__ = ["MAX_BATCH_SIZE", "FailedBatch", "PointResult", "Telemetry", "TelemetryReport"]
@@ -74,10 +74,9 @@ class TelemetryReport:
 
 
 def _battery_point(point: models.BatteryTelemetry | Mapping[str, Any]) -> Any:
-    """The point as sent (explicit nulls kept: "unknown while offline"), checked as a BatteryTelemetry."""
-    document = wire(point, "$")
-    validated(document, models.BatteryTelemetry)
-    return document
+    """The point as sent (explicit nulls kept: "unknown while offline"), checked as a BatteryTelemetry first."""
+    check(point, models.BatteryTelemetry)
+    return wire(point, "$")
 
 
 def _counter_reading(reading: Mapping[str, Any]) -> Any:

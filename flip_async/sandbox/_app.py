@@ -1,9 +1,10 @@
-"""The aiohttp application: a route per operation of the table, each authenticated, read, handled, answered in JSON."""
+"""The aiohttp application: a route per operation of the table (and of the sandbox's control surface), each
+authenticated, read, handled and answered in JSON."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
@@ -22,9 +23,17 @@ MAX_BODY_BYTES = 64 * 1024**2
 
 
 def build_app(
-    operations: Mapping[str, Operation], state: SandboxState, auth: Authenticator, injector: FaultInjector
+    operations: Mapping[str, Operation],
+    state: SandboxState,
+    auth: Authenticator,
+    injector: FaultInjector,
+    control: Iterable[tuple[Operation, Implementation]] = (),
 ) -> web.Application:
-    """Every operation of `operations` at its method and path, named by its operationId; 501 where no handler is."""
+    """Every operation of `operations` at its method and path, named by its operationId; 501 where no handler is.
+
+    The `control` routes are served alike but left unnamed: only the named routes, Flip's operations, are counted in
+    the stats and meet injected faults.
+    """
     app = web.Application(
         middlewares=[_count_requests(state), _json_errors, injector.middleware], client_max_size=MAX_BODY_BYTES
     )
@@ -36,6 +45,9 @@ def build_app(
             else functools.partial(_serve, RequestReader(operation, DEFS), implementation, state, auth)
         )
         app.router.add_route(operation.method, operation.path, serve, name=operation.operation_id)
+    for operation, implementation in control:
+        serve = functools.partial(_serve, RequestReader(operation, DEFS), implementation, state, auth)
+        app.router.add_route(operation.method, operation.path, serve)
     return app
 
 
@@ -54,7 +66,7 @@ async def _serve(
     except Rejected as exc:
         if exc.status == 409:
             state.stats.conflicts += 1
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.message)
     except Invalid as exc:
         return validation_response(exc.details)
     return web.Response(status=204) if payload is None else json_response(payload)
@@ -64,7 +76,7 @@ def _not_implemented(operation_id: str) -> Handler:
     """An operation of the spec the sandbox has no handler for yet: the spec may grow before the sandbox does."""
 
     async def answer(request: web.Request) -> web.StreamResponse:
-        return error_response(501, "NOT_IMPLEMENTED", f"the sandbox does not implement {operation_id} yet")
+        return error_response(501, f"the sandbox does not implement {operation_id} yet")
 
     return answer
 
@@ -82,12 +94,11 @@ def _count_requests(state: SandboxState) -> Middleware:
 
 @web.middleware
 async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The router's own 404 and 405 as ErrorResponse JSON, like every other answer of the sandbox."""
+    """The router's own 404 and 405 (and aiohttp's 413) as FastAPI answers them: `{"detail": "Not Found"}`."""
     try:
         return await handler(request)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        code = "NOT_FOUND" if exc.status == 404 else "METHOD_NOT_ALLOWED" if exc.status == 405 else "HTTP_ERROR"
         allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
-        return error_response(exc.status, code, f"{request.method} {request.path}: {exc.reason}", allow)
+        return error_response(exc.status, exc.reason, allow)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import attrs
 
@@ -14,6 +16,8 @@ from flip_async._spec_types import Auth
 from flip_async.sandbox._wire import Rejected
 
 SITE_TOKEN_LIFETIME = timedelta(hours=1)
+FORGET_AFTER = timedelta(hours=1)
+"""How long an expired token is still recognised as expired (its 401 says so) before the sandbox forgets it."""
 _ISSUER = OPERATIONS["get_site_token"]
 _SITE_TOKEN_ISSUER = f"{_ISSUER.method} {_ISSUER.path}"
 
@@ -34,14 +38,26 @@ class Authenticator:
     def __init__(self, client_token: str, clock: Callable[[], datetime]) -> None:
         self._client_token = client_token
         self._clock = clock
-        self._grants: dict[str, _Grant] = {}
+        # In the order issued, which is the order they expire in: forgetting the expired ones looks at the oldest only.
+        self._grants: OrderedDict[str, _Grant] = OrderedDict()
 
     def issue(self, site_id: str) -> models.SiteToken:
-        """A new site token for `site_id`, valid for an hour from now by the sandbox's clock."""
+        """A new site token for `site_id`, valid for an hour from now by the sandbox's clock.
+
+        Tokens expired for more than FORGET_AFTER are forgotten meanwhile, so a long-running sandbox keeps only the
+        tokens of the last two hours, however many it has issued.
+        """
+        now = self._clock()
+        forget_expired(self._grants, now - FORGET_AFTER, lambda grant: grant.expires_at)
         token = f"sandbox-site-{secrets.token_urlsafe(24)}"
-        grant = _Grant(site_id, self._clock() + SITE_TOKEN_LIFETIME)
+        grant = _Grant(site_id, now + SITE_TOKEN_LIFETIME)
         self._grants[token] = grant
         return models.SiteToken(site_access_token=token, expires_at=grant.expires_at)
+
+    @property
+    def site_tokens(self) -> int:
+        """How many site tokens the sandbox holds (live ones, and those expired within FORGET_AFTER)."""
+        return len(self._grants)
 
     def check(self, scheme: Auth, authorization: str | None, site_id: str | None) -> None:
         token = _bearer(authorization)
@@ -55,7 +71,24 @@ class Authenticator:
         if self._clock() >= grant.expires_at:
             raise _unauthorized("the site token has expired; request a new one")
         if grant.site_id != site_id:
-            raise Rejected(403, "FORBIDDEN", "the site token belongs to another site")
+            raise Rejected(403, "the site token belongs to another site")
+
+
+V = TypeVar("V")
+
+
+def forget_expired(entries: OrderedDict[str, V], before: datetime, expires_at: Callable[[V], datetime]) -> None:
+    """Drop the entries, oldest first, that expired before `before`; stop at the first that did not.
+
+    Entries go in as they are issued, each living as long as the others, so they expire in that order; a clock set
+    back only makes some be kept a little longer. Each entry is looked at once more than it is dropped: O(1) per
+    entry over a sandbox's life.
+    """
+    while entries:
+        oldest = next(iter(entries.values()))
+        if expires_at(oldest) >= before:
+            return
+        entries.popitem(last=False)
 
 
 def _bearer(authorization: str | None) -> str:
@@ -66,4 +99,4 @@ def _bearer(authorization: str | None) -> str:
 
 
 def _unauthorized(message: str) -> Rejected:
-    return Rejected(401, "UNAUTHORIZED", message)
+    return Rejected(401, message)

@@ -82,11 +82,11 @@ class FaultInjector:
         if self._happens(faults.error_rate):
             self._stats.faults["error"] += 1
             status = self._random.choice(ERROR_STATUSES)
-            return error_response(status, "SANDBOX_FAULT", f"injected {status} (sandbox fault injection)")
+            return error_response(status, f"injected {status} (sandbox fault injection)")
         if self._happens(faults.rate_limit_rate):
             self._stats.faults["rate_limit"] += 1
             headers = {"Retry-After": f"{faults.retry_after:g}"}
-            return error_response(429, "RATE_LIMITED", "too many requests (sandbox fault injection)", headers)
+            return error_response(429, "too many requests (sandbox fault injection)", headers)
         response = await handler(request)
         if self._happens(faults.lost_response_rate):
             self._stats.faults["lost_response"] += 1

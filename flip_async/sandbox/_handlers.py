@@ -206,7 +206,7 @@ def get_site_program(call: Call) -> models.Program:
     call.state.site(call.site_id)
     program = find_program(call.params["programId"])
     if program is None:
-        raise Rejected(404, "PROGRAM_NOT_FOUND", f"no program {str(call.params['programId'])!r}")
+        raise Rejected(404, f"no program {str(call.params['programId'])!r}")
     return program
 
 

@@ -1,4 +1,4 @@
-"""Reading a request's parameters and body by its operation's schemas, or the 400 / 422 that says why they cannot be."""
+"""Reading a request's parameters and body by its operation's schemas, or the 422 that says why they cannot be."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import attrs
 import orjson
 from aiohttp import web
 
-from flip_async import _converter, models
+from flip_async import _converter, _json, models
 from flip_async._spec_types import JSONSchema, Operation
 from flip_async.sandbox._schema import Schema, from_text
 from flip_async.sandbox._wire import Invalid, Rejected, problem_detail
@@ -46,8 +46,6 @@ class RequestReader:
         self._body = (
             None if operation.body_schema is None else Body(Schema(operation.body_schema, definitions), operation.body)
         )
-        # A body that is not JSON answers 400 where the spec documents one (commission), else FastAPI's own 422.
-        self._malformed_status = 400 if 400 in operation.responses else 422
 
     async def read(self, request: web.Request, read_body: BodyReader) -> tuple[dict[str, Any], Any]:
         """The parameters by name (None for an absent optional one) and the body as `read_body` gives it.
@@ -57,7 +55,7 @@ class RequestReader:
         params, problems = self._params(request)
         body = None
         if self._body is not None:
-            content = await request.read()
+            content = await _body_bytes(request)
             if content.strip() or self.operation.body_required:
                 try:
                     body = read_body(self._body, self._decoded(content))
@@ -96,17 +94,30 @@ class RequestReader:
         return _converter.structure(schema["default"], cls) if "default" in schema else None
 
     def _decoded(self, content: bytes) -> Any:
-        """The decoded JSON body; Rejected (400) or Invalid (422) when there is none or it is not JSON."""
+        """The decoded JSON body; Invalid (FastAPI's 422) when there is none, it is not JSON, or it is nested deeper
+        than the SDK reads (a document that deep would fail later, when stored or answered)."""
         if not content.strip():
             raise Invalid([models.ValidationError(loc=["body"], msg="Field required", type="missing")])
         try:
-            return orjson.loads(content)
+            return _json.loads(content)
         except orjson.JSONDecodeError as exc:
-            if self._malformed_status == 400:
-                raise Rejected(400, "MALFORMED_JSON", f"the body is not valid JSON ({exc})") from None
-            raise Invalid(
-                [models.ValidationError(loc=["body", exc.pos], msg="JSON decode error", type="json_invalid")]
-            ) from None
+            problem = models.ValidationError(
+                loc=["body", exc.pos], msg=f"JSON decode error: {exc.msg}", type="json_invalid"
+            )
+            raise Invalid([problem]) from None
+        except _json.NestingError as exc:
+            raise Invalid([models.ValidationError(loc=["body"], msg=str(exc), type="value_error")]) from None
+
+
+async def _body_bytes(request: web.Request) -> bytes:
+    """The request's body; Rejected (400, as uvicorn answers) when it cannot be read: a broken chunked encoding, a
+    Content-Encoding it does not decode."""
+    try:
+        return await request.read()
+    except web.RequestPayloadError as exc:
+        cause = exc.__cause__
+        why = " ".join(str(getattr(cause, "message", cause) or "broken payload").split())
+        raise Rejected(400, f"the request body cannot be read: {why}") from None
 
 
 # Body readers: a handler names the one it takes (the default is `model`).

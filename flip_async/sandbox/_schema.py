@@ -89,7 +89,8 @@ class Schema:
     """One JSON Schema of the operation table, compiled once, its `$ref`s resolved against the table's definitions."""
 
     def __init__(self, schema: JSONSchema, definitions: Mapping[str, JSONSchema]) -> None:
-        self._validator = _Validator({**schema, "$defs": definitions}, format_checker=FORMATS)
+        self._root = {**schema, "$defs": definitions}
+        self._validator = _Validator(self._root, format_checker=FORMATS)
         self._definitions = definitions
 
     def problems(self, value: Any, location: Location) -> list[models.ValidationError]:
@@ -97,7 +98,7 @@ class Schema:
         return [
             detail
             for error in self._validator.iter_errors(value)
-            for detail in _explain(error, location, self._definitions)
+            for detail in _explain(error, location, self._root, self._definitions)
         ]
 
 
@@ -151,15 +152,51 @@ def _types(schema: JSONSchema) -> tuple[str, ...]:
 
 
 def _explain(
-    error: SchemaError, location: Location, definitions: Mapping[str, JSONSchema]
+    error: SchemaError, location: Location, root: JSONSchema, definitions: Mapping[str, JSONSchema]
 ) -> Iterator[models.ValidationError]:
     if error.validator in ("anyOf", "oneOf") and (branch := _best_branch(error)) is not None:
         # Every nullable enum or model is `anyOf: [{$ref}, {type: null}]`: the problem is in the branch that fits.
         for inner in branch:
-            yield from _explain(inner, location, definitions)
+            yield from _explain(inner, location, root, definitions)
         return
     message, kind = _message(error, definitions)
+    if (condition := _condition(error, root, definitions)) is not None:
+        message = f"{message} while {condition}"
     yield models.ValidationError(loc=[*location, *error.absolute_path], msg=message, type=kind)
+
+
+def _condition(error: SchemaError, root: JSONSchema, definitions: Mapping[str, JSONSchema]) -> str | None:
+    """For an error of a `then`, its `if` in words ("last_is_online is true"), or None: a rule that holds only under
+    a condition says so, or it reads as if it always held."""
+    path = list(error.absolute_schema_path)
+    # The last `then` keyword on the way (a property named "then" sits after "properties" and is no keyword).
+    keyword = next(
+        (
+            index
+            for index in reversed(range(len(path)))
+            if path[index] == "then" and path[index - 1 : index] != ["properties"]
+        ),
+        None,
+    )
+    if keyword is None:
+        return None
+    node: Any = root
+    for key in path[:keyword]:
+        node = _resolved_for(node, key, definitions)[key]
+    condition = _resolved_for(node, "if", definitions).get("if", {})
+    words = [
+        f"{name} is {_shown(rule['const'])}"
+        for name, rule in condition.get("properties", {}).items()
+        if isinstance(rule, dict) and "const" in rule
+    ]
+    return " and ".join(words) or "the schema's condition holds"
+
+
+def _resolved_for(node: Any, key: str | int, definitions: Mapping[str, JSONSchema]) -> Any:
+    """`node`, or the schema its `$ref` points to when the key is not its own (the error paths skip `$ref`s)."""
+    while isinstance(node, dict) and key not in node and "$ref" in node:
+        node = definitions[_ref_name(node)]
+    return node
 
 
 def _best_branch(error: SchemaError) -> list[SchemaError] | None:
@@ -208,6 +245,8 @@ def _message(error: SchemaError, definitions: Mapping[str, JSONSchema]) -> tuple
             return f"must have at least {expected} items, has {len(value)}", "too_short"
         case "maxItems":
             return f"must have at most {expected} items, has {len(value)}", "too_long"
+        case "not" if expected == {"type": "null"}:
+            return "must not be null", "value_error"
         case "minLength":
             return f"must be at least {expected} characters long", "string_too_short"
         case "maxLength":

@@ -3,23 +3,42 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from flip_async._spec import OPERATIONS
 from flip_async._spec_types import Operation
 from flip_async.sandbox._app import build_app
 from flip_async.sandbox._auth import Authenticator
+from flip_async.sandbox._control import control_routes
 from flip_async.sandbox._faults import FaultInjector, Faults
 from flip_async.sandbox._state import Clock, SandboxState, utc_now
 from flip_async.sandbox._stats import SandboxStats
 from flip_async.sandbox._webhooks import WebhookSender
 
 DEFAULT_HOST = "127.0.0.1"
+
+logger = logging.getLogger("flip_async.sandbox")
+
+
+class _ServerLog(logging.LoggerAdapter[logging.Logger]):
+    """aiohttp's server log, as the sandbox keeps it: a client's malformed request (which aiohttp answers 4xx) is one
+    line at debug level, never a traceback; anything else is logged as aiohttp logs it."""
+
+    def log(self, level: int, msg: object, *args: object, exc_info: Any = None, **kwargs: Any) -> None:
+        # A broken body surfaces again, wrapped, when aiohttp drains it after the sandbox has answered 400.
+        cause = exc_info.__cause__ if isinstance(exc_info, web.RequestPayloadError) else exc_info
+        if isinstance(cause, HttpProcessingError):
+            words = " ".join(cause.message.split())
+            super().log(logging.DEBUG, "A malformed request, answered %s: %s", cause.code or 400, words)
+        else:
+            super().log(level, msg, *args, exc_info=exc_info, **kwargs)
 
 
 class Sandbox:
@@ -28,8 +47,10 @@ class Sandbox:
     `token` is the client token it accepts (a fresh throwaway one when None). `clock` returns the sandbox's "now"
     (timezone-aware; tests inject one to expire site tokens). Read `base_url` once started; `state` holds the data
     (and helpers such as `state.create_command`), `stats` the counters. Given `webhook_url` and `webhook_secret` (or
-    later `configure_webhooks`), it posts signed `command.created` and `enrollment.created` webhooks there
-    (`webhooks.deliveries` records them; `await webhooks.drain()` waits for those under way).
+    later `configure_webhooks`), it posts signed webhooks there: `event.created`, `event.updated`, `command.created`,
+    `command.updated` (acknowledged, opted out, canceled), `enrollment.created` and `enrollment.updated`
+    (`webhooks.deliveries` records them; `await webhooks.drain()` waits for those under way). Its control surface,
+    under `/_sandbox/`, lets another process create events and commands, cancel commands and set the webhooks.
 
     `operations` is the operation table it serves (default: the spec's, `flip_async._spec.OPERATIONS`); an operation
     it has no handler for answers 501 (see `unimplemented`).
@@ -58,7 +79,8 @@ class Sandbox:
             self.configure_webhooks(webhook_url or "", webhook_secret or "")
         self.state = SandboxState(clock=clock, stats=self.stats, notify=self.webhooks.notify)
         self._auth = Authenticator(self.token, self.state.now)
-        self._app = build_app(operations, self.state, self._auth, FaultInjector(self.faults, self.stats))
+        injector = FaultInjector(self.faults, self.stats)
+        self._app = build_app(operations, self.state, self._auth, injector, control_routes(self.webhooks))
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -89,7 +111,13 @@ class Sandbox:
         if self._runner is not None:
             raise RuntimeError("the sandbox is already running")
         # No access log: it would cost the demo's throughput and tells nothing the stats do not.
-        runner = web.AppRunner(self._app, access_log=None, handler_cancellation=True, shutdown_timeout=0.1)
+        runner = web.AppRunner(
+            self._app,
+            access_log=None,
+            handler_cancellation=True,
+            shutdown_timeout=0.1,
+            logger=_ServerLog(logger),
+        )
         await runner.setup()
         try:
             await web.TCPSite(runner, self._host, self._port).start()
@@ -124,10 +152,14 @@ async def serve(
     *,
     token: str | None = None,
     faults: Faults | None = None,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
     ready: Callable[[Sandbox], None] | None = None,
 ) -> None:
     """Serve a sandbox until cancelled (Ctrl-C); `ready` is called once it listens, e.g. to print its URL and token."""
-    async with Sandbox(token, faults=faults, host=host, port=port) as sandbox:
+    async with Sandbox(
+        token, faults=faults, host=host, port=port, webhook_url=webhook_url, webhook_secret=webhook_secret
+    ) as sandbox:
         if ready is not None:
             ready(sandbox)
         await asyncio.Event().wait()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ import attrs
 
 from flip_async import models
 from flip_async.errors import Problem
+from flip_async.sandbox._auth import forget_expired
 from flip_async.sandbox._programs import PROGRAMS, auto_enrollable, find_program, open_to, programs_in
 from flip_async.sandbox._requests import Points
 from flip_async.sandbox._stats import SandboxStats
@@ -21,7 +23,8 @@ Clock = Callable[[], datetime]
 
 SESSION_LIFETIME = timedelta(minutes=10)
 _EVENT_START = time(17, 0, tzinfo=UTC)  # seeded events cover the evening peak
-_EVENT_LENGTH_S = 7200.0
+DEFAULT_EVENT_SECONDS = 7200.0
+DEFAULT_COMMAND_SECONDS = 3600.0
 
 
 def utc_now() -> datetime:
@@ -48,10 +51,10 @@ class SandboxState:
     """The newest accepted telemetry data point (or counter reading) of each device, as sent."""
     settings_requests: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     supplements: dict[UUID, dict[str, Any]] = attrs.field(factory=dict)
-    sessions: dict[str, tuple[str, datetime]] = attrs.field(factory=dict)
-    """Unredeemed session token -> (site id, expiry)."""
+    sessions: OrderedDict[str, tuple[str, datetime]] = attrs.field(factory=OrderedDict)
+    """Unredeemed session token -> (site id, expiry), oldest first; expired ones are forgotten as new ones open."""
     notify: Callable[[str, Any], None] = attrs.field(default=lambda event_type, resource: None, repr=False)
-    """Told of each change a webhook reports (`command.created`, `enrollment.created`): the sandbox's sender."""
+    """Told of each change a webhook reports (`event.created`, `command.updated`, ...): the sandbox's sender."""
     # A set, not a scan of every event: commissioning a large fleet must stay linear.
     _sites_with_events: set[str] = attrs.field(factory=set, init=False, repr=False)
 
@@ -70,16 +73,16 @@ class SandboxState:
         """Create the site and its devices; auto-enroll them when allowed and a program takes them all.
 
         The request's optional `enrollment` gives the auto-enrollment its form answers; it is ignored otherwise. Each
-        device must be on the site and have an id of its own (else Invalid), and no id may be taken (else a 409).
-        Unlike the API, the state takes a site without devices, for tests to seed.
+        device must be on the site (a device without `site_id` is) and have an id of its own (else Invalid), and no id
+        may be taken (else a 409). Unlike the API, the state takes a site without devices, for tests to seed.
         """
-        if problems := list(_commission_problems(request)):
+        if problems := list(_device_problems(request.site.id, request.devices)):
             raise Invalid(problem_detail("body", problem) for problem in problems)
         if request.site.id in self.sites:
-            raise Rejected(409, "SITE_ALREADY_EXISTS", f"site {request.site.id!r} is already commissioned")
+            raise Rejected(409, f"site {request.site.id!r} is already commissioned")
         if (index := self._device_conflict(device.id for device in request.devices)) is not None:
             device_id = request.devices[index].id
-            raise Rejected(409, "DEVICE_ALREADY_EXISTS", f"device {device_id!r} already exists")
+            raise Rejected(409, f"device {device_id!r} already exists")
         site = self._create_site(request.site, request.devices)
         device_types = {device.type for device in request.devices}
         programs = open_to(programs_in(site.zip_code), device_types)
@@ -124,12 +127,15 @@ class SandboxState:
         return device
 
     def add_device(self, site_id: str, device: models.DeviceCreateIn) -> models.Device:
+        """Create Device: unlike commissioning, its page requires the device's `site_id`, the site in the path."""
         self.site(site_id)
+        if device.site_id is None:
+            raise _invalid("site_id", f"is required by Create Device: the site in the path, {site_id!r}")
         if device.site_id != site_id:
             raise _invalid("site_id", f"{device.site_id!r} does not match the site in the path, {site_id!r}")
         if device.id in self.devices:
-            raise Rejected(409, "DEVICE_ALREADY_EXISTS", f"device {device.id!r} already exists")
-        return self._store_device(device)
+            raise Rejected(409, f"device {device.id!r} already exists")
+        return self._store_device(site_id, device)
 
     def update_device(self, site_id: str, device_id: str, update: models.DeviceUpdateIn) -> models.Device:
         """Apply the fields the update sets; the others keep their values."""
@@ -161,15 +167,15 @@ class SandboxState:
         site = attrs.evolve(site, created_at=now, updated_at=now)
         self.sites[site.id] = site
         for device in devices:
-            self._store_device(device)
+            self._store_device(site.id, device)
         self.stats.sites_created += 1
         return site
 
-    def _store_device(self, device: models.DeviceCreateIn) -> models.Device:
+    def _store_device(self, site_id: str, device: models.DeviceCreateIn) -> models.Device:
         now = self.now()
         stored = models.Device(
             id=device.id,
-            site_id=device.site_id,
+            site_id=site_id,
             manufacturer_name=device.manufacturer_name,
             product_name=device.product_name,
             serial_number=device.serial_number,
@@ -192,14 +198,13 @@ class SandboxState:
     def open_session(self, request: models.SessionRequest) -> dict[str, Any]:
         """A single-use portal session for the site, commissioning the site first when it is new."""
         if request.site.id not in self.sites:
-            devices = [
-                _device_of_session(request.site.id, index, device) for index, device in enumerate(request.devices or [])
-            ]
-            if problems := list(_repeated_devices(devices)):
+            devices = request.devices or []
+            if problems := list(_device_problems(request.site.id, devices)):
                 raise Invalid(problem_detail("body", problem) for problem in problems)
             if (index := self._device_conflict(device.id for device in devices)) is not None:
                 raise _invalid(f"devices[{index}].id", f"device {devices[index].id!r} already exists")
             self._create_site(request.site, devices)
+        forget_expired(self.sessions, self.now(), lambda session: session[1])
         token = f"sandbox-session-{secrets.token_urlsafe(24)}"
         expires_at = self.now() + SESSION_LIFETIME
         self.sessions[token] = (request.site.id, expires_at)
@@ -267,6 +272,7 @@ class SandboxState:
                 unenrolled_at=self.now(),
             )
             self.enrollments[enrollment.id] = enrollment
+            self.notify(models.WebhookEventType.ENROLLMENT_UPDATED, enrollment)
         return enrollment
 
     def _enrollment_problems(
@@ -309,36 +315,44 @@ class SandboxState:
         *,
         program_id: UUID | None = None,
         starts_at: datetime | None = None,
-        duration_s: float | None = _EVENT_LENGTH_S,
+        duration_s: float | None = DEFAULT_EVENT_SECONDS,
     ) -> models.Event:
-        """A demand-response event for the site: by default tomorrow from now, two hours, in the site's latest
-        enrollment's program. `duration_s=None` makes it open-ended."""
+        """A demand-response event for the site (announced by `event.created`): by default tomorrow from now, two
+        hours, in the site's latest enrollment's program; its schedule discharges every device of the site, each of
+        which gets its settings for the event. `duration_s=None` makes it open-ended."""
         self.site(site_id)
-        starts_at = _aware(starts_at) if starts_at is not None else self.now() + timedelta(days=1)
+        now = self.now()
+        starts_at = _aware(starts_at) if starts_at is not None else now + timedelta(days=1)
         ends_at = None if duration_s is None else starts_at + timedelta(seconds=duration_s)
-        program_id = program_id or self._latest_program(site_id)
-        schedule_item = {
-            "starts_at": _wire_time(starts_at),
-            "ends_at": _wire_time(ends_at) if ends_at is not None else None,
-            "mode": models.BatteryMode.DISCHARGE.value,
-            "power_mode": models.PowerMode.FOLLOW_LOAD.value,
-            "setpoint_w": None,
-            "backup_reserve_percentage": 20,
-        }
+        devices = {device_id: device for device_id, device in self.devices.items() if device.site_id == site_id}
         event = models.Event(
             id=uuid4(),
-            program_id=program_id,
+            program_id=program_id or self._latest_program(site_id),
             site_id=site_id,
             starts_at=starts_at,
             ends_at=ends_at,
             duration_s=duration_s,
-            schedule=[schedule_item],
+            schedule=[
+                models.EventScheduleItem(
+                    device_ids=list(devices),
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    duration_s=duration_s,
+                    is_preparatory_action=False,
+                    mode=models.BatteryMode.DISCHARGE,
+                )
+            ],
+            is_participating=True,
+            device_settings=[_event_settings(device_id, device) for device_id, device in devices.items()],
+            created_at=now,
+            updated_at=now,
         )
         self.events[event.id] = event
         self._sites_with_events.add(site_id)
+        self.notify(models.WebhookEventType.EVENT_CREATED, _with_status(event, now))
         return event
 
-    def site_events(self, site_id: str, statuses: Collection[models.EventStatus] = ()) -> list[models.Event]:
+    def site_events(self, site_id: str, statuses: Collection[models.EventStatus | str] = ()) -> list[models.Event]:
         """The site's events, newest first, with their status as of now; only those with one of `statuses` if any."""
         self.site(site_id)
         now = self.now()
@@ -354,18 +368,45 @@ class SandboxState:
             raise _not_found("event", str(event_id))
         return _with_status(event, self.now())
 
-    def update_participation(self, site_id: str, event_id: UUID, update: Mapping[str, Any]) -> models.Event:
-        """`{"opt_out": true}` opts the site out: the event's commands become OPT_OUT, to be acknowledged again."""
-        event = self.event(site_id, event_id)
-        if update.get("opt_out") is True:
-            for command in [command for command in self.commands.values() if command.event_id == event_id]:
-                self._set_command(
-                    command,
-                    status=models.CommandStatus.OPT_OUT,
-                    device_status=models.DeviceStatus.PENDING,
-                    reason="The homeowner opted out of the event",
-                )
+    def update_participation(self, site_id: str, event_id: UUID, update: models.EventUpdateIn) -> models.Event:
+        """Flip's Update Event Participation (announced by `event.updated`): `device_settings` replace those of the
+        devices they name, each of which must be the site's; a change of `is_participating` opts the site out of the
+        event, or back in, and so turns the event's commands OPT_OUT, or OK again, each to be acknowledged again."""
+        self.event(site_id, event_id)
+        problems = [
+            Problem(f"device_settings[{index}].device_id", f"no device {setting.device_id!r} at this site")
+            for index, setting in enumerate(update.device_settings or [])
+            if (device := self.devices.get(setting.device_id)) is None or device.site_id != site_id
+        ]
+        if problems:
+            raise Invalid(problem_detail("body", problem) for problem in problems)
+        event = self.events[event_id]
+        participating = event.is_participating if update.is_participating is None else update.is_participating
+        if update.device_settings is None and participating == event.is_participating:
+            return _with_status(event, self.now())
+        if update.is_participating is not None and update.is_participating != event.is_participating:
+            self._follow_participation(event_id, update.is_participating)
+        settings = {setting.device_id: setting for setting in event.device_settings or []}
+        settings |= {setting.device_id: setting for setting in update.device_settings or []}
+        event = attrs.evolve(
+            event, is_participating=participating, device_settings=list(settings.values()), updated_at=self.now()
+        )
+        self.events[event_id] = event
+        event = _with_status(event, self.now())
+        self.notify(models.WebhookEventType.EVENT_UPDATED, event)
         return event
+
+    def _follow_participation(self, event_id: UUID, participating: bool) -> None:
+        """The event's commands as the homeowner's participation has them now: OK when taking part, else OPT_OUT."""
+        if participating:
+            before, after = models.CommandStatus.OPT_OUT, models.CommandStatus.OK
+            reason = "The homeowner opted back in to the event"
+        else:
+            before, after = models.CommandStatus.OK, models.CommandStatus.OPT_OUT
+            reason = "The homeowner opted out of the event"
+        for command in [command for command in self.commands.values() if command.event_id == event_id]:
+            if command.status == before:
+                self._set_command(command, status=after, device_status=models.DeviceStatus.PENDING, reason=reason)
 
     def _latest_program(self, site_id: str) -> UUID:
         programs = [enrollment.program_id for enrollment in self.enrollments.values() if enrollment.site_id == site_id]
@@ -379,16 +420,23 @@ class SandboxState:
         *,
         event_id: UUID | None = None,
         starts_at: datetime | None = None,
-        duration_s: float | None = 3600.0,
+        duration_s: float | None = DEFAULT_COMMAND_SECONDS,
         battery_commands: models.BatteryCommand | None = None,
         is_preparatory_action: bool = False,
     ) -> models.Command:
-        """A new command for a device (PENDING until acknowledged): by default, discharge following the home's load
-        for an hour from a minute from now. `duration_s=None` makes it open-ended."""
-        if device_id not in self.devices:
+        """A new command for a device (PENDING until acknowledged; announced by `command.created`): by default,
+        discharge following the home's load for an hour from a minute from now. `event_id` must name an event of the
+        device's site; a command for an event the site opted out of starts OPT_OUT. `duration_s=None` makes it
+        open-ended."""
+        device = self.devices.get(device_id)
+        if device is None:
             raise _not_found("device", device_id)
+        event = None if event_id is None else self.events.get(event_id)
+        if event_id is not None and (event is None or event.site_id != device.site_id):
+            raise _not_found("event", f"{event_id} at site {device.site_id}")
         now = self.now()
         starts_at = _aware(starts_at) if starts_at is not None else now + timedelta(minutes=1)
+        opted_out = event is not None and event.is_participating is False
         command = models.Command(
             id=uuid4(),
             event_id=event_id,
@@ -401,7 +449,7 @@ class SandboxState:
             or models.BatteryCommand(
                 mode=models.BatteryMode.DISCHARGE, power_mode=models.PowerMode.FOLLOW_LOAD, backup_reserve_percentage=20
             ),
-            status=models.CommandStatus.OK,
+            status=models.CommandStatus.OPT_OUT if opted_out else models.CommandStatus.OK,
             device_status=models.DeviceStatus.PENDING,
             device_status_reason="Awaiting acknowledgement",
             created_at=now,
@@ -412,16 +460,36 @@ class SandboxState:
         return command
 
     def acknowledge_command(self, command_id: UUID, update: models.CommandStatusUpdate) -> models.Command:
+        """Update Command Status: the device status and reason as given (announced by `command.updated`)."""
+        return self._set_command(
+            self._command(command_id),
+            device_status=models.DeviceStatus(update.device_status.value),
+            reason=update.device_status_reason,
+        )
+
+    def cancel_command(self, command_id: UUID) -> models.Command:
+        """The utility cancels the command: CANCELED, its device status PENDING until the cancellation is
+        acknowledged (announced by `command.updated`). Cancelling it again changes nothing."""
+        command = self._command(command_id)
+        if command.status == models.CommandStatus.CANCELED:
+            return command
+        return self._set_command(
+            command,
+            status=models.CommandStatus.CANCELED,
+            device_status=models.DeviceStatus.PENDING,
+            reason="Canceled by the utility",
+        )
+
+    def _command(self, command_id: UUID) -> models.Command:
         command = self.commands.get(command_id)
         if command is None:
             raise _not_found("command", str(command_id))
-        return self._set_command(
-            command, device_status=models.DeviceStatus(update.device_status.value), reason=update.device_status_reason
-        )
+        return command
 
     def _set_command(self, command: models.Command, *, reason: str | None = None, **changes: Any) -> models.Command:
         command = attrs.evolve(command, **changes, device_status_reason=reason, updated_at=self.now())
         self.commands[command.id] = command
+        self.notify(models.WebhookEventType.COMMAND_UPDATED, command)
         return command
 
     # Telemetry, settings, supplements ---------------------------------------------------------------------------
@@ -457,29 +525,22 @@ class SandboxState:
         return stored
 
 
-def _commission_problems(request: models.CommissionRequest) -> Iterator[Problem]:
-    """Rules Flip enforces on commissioning that the schema cannot say, and without which the state would not hold."""
-    for index, device in enumerate(request.devices):
-        if device.site_id != request.site.id:
-            yield Problem(f"devices[{index}].site_id", f"{device.site_id!r} does not match site.id {request.site.id!r}")
-    yield from _repeated_devices(request.devices)
-
-
-def _repeated_devices(devices: Iterable[models.DeviceCreateIn]) -> Iterator[Problem]:
+def _device_problems(site_id: str, devices: Iterable[models.DeviceCreateIn]) -> Iterator[Problem]:
+    """Rules Flip enforces on the devices of a commission or session body that the schema cannot say, and without
+    which the state would not hold: each on the body's site (a device that leaves out `site_id` is), each id once."""
     seen: set[str] = set()
     for index, device in enumerate(devices):
+        if device.site_id is not None and device.site_id != site_id:
+            yield Problem(f"devices[{index}].site_id", f"{device.site_id!r} does not match site.id {site_id!r}")
         if device.id in seen:
             yield Problem(f"devices[{index}].id", f"{device.id!r} is the id of an earlier device of this request")
         seen.add(device.id)
 
 
-def _device_of_session(site_id: str, index: int, device: models.DeviceSessionIn) -> models.DeviceCreateIn:
-    if device.site_id is not None and device.site_id != site_id:
-        raise _invalid(f"devices[{index}].site_id", f"{device.site_id!r} does not match site.id {site_id!r}")
-    return models.DeviceCreateIn(**{**attrs.asdict(device, recurse=False), "site_id": site_id})
-
-
 def _with_status(event: models.Event, now: datetime) -> models.Event:
+    """The event with its status as of `now`, from its times (a CANCELED one stays CANCELED)."""
+    if event.status == models.EventStatus.CANCELED:
+        return event
     if now < event.starts_at:
         status = models.EventStatus.UPCOMING
     elif event.ends_at is None or now < event.ends_at:
@@ -487,6 +548,13 @@ def _with_status(event: models.Event, now: datetime) -> models.Event:
     else:
         status = models.EventStatus.COMPLETED
     return attrs.evolve(event, status=status)
+
+
+def _event_settings(device_id: str, device: models.Device) -> models.EventBatterySettings:
+    """A device's settings for a new event: its own backup reserve, no charge limit."""
+    config = device.configuration
+    reserve = config.reserve_percentage if isinstance(config, models.DeviceBatteryConfig) else None
+    return models.EventBatterySettings(device_id=device_id, backup_reserve_percentage=reserve)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -499,7 +567,7 @@ def _wire_time(moment: datetime) -> str:
 
 
 def _not_found(kind: str, identifier: str) -> Rejected:
-    return Rejected(404, f"{kind.upper()}_NOT_FOUND", f"no {kind} {identifier!r}")
+    return Rejected(404, f"no {kind} {identifier!r}")
 
 
 def _invalid(path: str, message: str) -> Invalid:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
@@ -15,7 +17,7 @@ import orjson
 from flip_async import _converter, models
 from flip_async.webhooks import signed_headers
 
-__all__ = ["DEFAULT_RETRY_DELAYS", "Delivery", "WebhookResource", "WebhookSender"]
+__all__ = ["DEFAULT_RETRY_DELAYS", "DELIVERIES_KEPT", "Delivery", "WebhookResource", "WebhookSender"]
 
 logger = logging.getLogger("flip_async.sandbox")
 
@@ -25,6 +27,8 @@ DELIVERY_TIMEOUT = 5.0
 """Flip's documented timeout for a webhook endpoint to answer."""
 CLOSE_GRACE = 1.0
 """How long closing waits for deliveries still under way before abandoning them."""
+DELIVERIES_KEPT = 10_000
+"""How many of the latest deliveries `deliveries` keeps: a long-running sandbox must not grow without bound."""
 
 WebhookResource = models.Command | models.Enrollment | models.Event
 
@@ -53,12 +57,25 @@ class _Endpoint:
     secret: str = attrs.field(repr=False)
 
 
+@attrs.frozen
+class _Message:
+    """One webhook as created, and so as every attempt carries it: its id, its creation time, its body."""
+
+    webhook_id: str
+    timestamp: int
+    """UNIX seconds when it was created (`webhook-timestamp`), by the wall clock a receiver checks it against."""
+    event_type: str
+    body: bytes
+
+
 class WebhookSender:
     """Posts Standard Webhooks-signed envelopes to one endpoint; silent until `configure`d.
 
     `notify` never blocks or fails its caller (a request handler, or a test changing the state): each webhook is
     delivered by its own task, retried after each of `retry_delays` on an error or a non-2xx answer, and recorded
-    in `deliveries`. `drain()` waits for those under way; `aclose()` ends them and closes the connections.
+    in `deliveries` (the latest DELIVERIES_KEPT). As Flip's page says of its own, a re-delivery is the same message:
+    the same `webhook-id`, the same `webhook-timestamp` (when it was created) and so the same signature. `drain()`
+    waits for those under way; `aclose()` ends them and closes the connections.
     """
 
     def __init__(self, clock: Callable[[], datetime], *, retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS):
@@ -67,7 +84,7 @@ class WebhookSender:
         self._endpoint: _Endpoint | None = None
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self.deliveries: list[Delivery] = []
+        self.deliveries: deque[Delivery] = deque(maxlen=DELIVERIES_KEPT)
 
     def __repr__(self) -> str:
         url = self._endpoint.url if self._endpoint else None
@@ -82,8 +99,10 @@ class WebhookSender:
         """Deliver `event_type` for `resource` in a task of the running loop (nothing happens while not configured)."""
         if self._endpoint is None:
             return
-        body = orjson.dumps(self._envelope(event_type, resource))
-        task = asyncio.get_running_loop().create_task(self._deliver(self._endpoint, event_type, body))
+        message = _Message(
+            f"msg_{uuid.uuid4().hex}", int(time.time()), event_type, orjson.dumps(self._envelope(event_type, resource))
+        )
+        task = asyncio.get_running_loop().create_task(self._deliver(self._endpoint, message))
         # The loop keeps only weak references to tasks: without this set a delivery could vanish mid-way.
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -112,33 +131,39 @@ class WebhookSender:
             )
         )
 
-    async def _deliver(self, endpoint: _Endpoint, event_type: str, body: bytes) -> None:
-        # One id for every attempt: a receiver drops the re-delivery of a message it already processed.
-        webhook_id = f"msg_{uuid.uuid4().hex}"
+    async def _deliver(self, endpoint: _Endpoint, message: _Message) -> None:
+        # Signed once: a receiver drops the re-delivery of a message it already processed, by its id.
+        headers = signed_headers(
+            endpoint.secret, message.body, webhook_id=message.webhook_id, timestamp=message.timestamp
+        )
         status: int | None = None
         attempts = 0
         try:
             for delay in (0.0, *self._retry_delays):
                 await asyncio.sleep(delay)
                 attempts += 1
-                status = await self._post(endpoint, webhook_id, body)
+                status = await self._post(endpoint.url, headers, message.body)
                 if _succeeded(status):
                     break
                 logger.warning(
-                    "Webhook %s (%s): attempt %d got %s", webhook_id, event_type, attempts, status or "no answer"
+                    "Webhook %s (%s): attempt %d got %s",
+                    message.webhook_id,
+                    message.event_type,
+                    attempts,
+                    status or "no answer",
                 )
         finally:  # abandoned at close too: every webhook ends up in `deliveries`
-            self.deliveries.append(Delivery(webhook_id, event_type, _succeeded(status), attempts, status))
+            self.deliveries.append(
+                Delivery(message.webhook_id, message.event_type, _succeeded(status), attempts, status)
+            )
 
-    async def _post(self, endpoint: _Endpoint, webhook_id: str, body: bytes) -> int | None:
+    async def _post(self, url: str, headers: dict[str, str], body: bytes) -> int | None:
         """The endpoint's status for one attempt, or None when it did not answer."""
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=DELIVERY_TIMEOUT))
-        # Signed per attempt: each carries a fresh timestamp, so a late retry is not refused as a replay.
-        headers = signed_headers(endpoint.secret, body, webhook_id=webhook_id)
         try:
             async with self._session.post(
-                endpoint.url, data=body, headers={**headers, "Content-Type": "application/json"}
+                url, data=body, headers={**headers, "Content-Type": "application/json"}
             ) as response:
                 await response.read()
                 return response.status

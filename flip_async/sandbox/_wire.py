@@ -1,4 +1,4 @@
-"""The sandbox's answers on the wire: JSON bodies built from the models, and its two error shapes."""
+"""The sandbox's answers on the wire: JSON bodies built from the models, and FastAPI's two error shapes."""
 
 from __future__ import annotations
 
@@ -16,12 +16,11 @@ _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 class Rejected(Exception):
-    """An answer other than success, with an ErrorResponse body (`code` is a stable machine-readable name)."""
+    """An answer other than success (and other than a 422), with FastAPI's body for it: `{"detail": message}`."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
-        self.code = code
         self.message = message
 
 
@@ -51,9 +50,11 @@ def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | 
     )
 
 
-def error_response(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> web.Response:
-    return json_response(models.ErrorResponse(code=code, message=message, status_code=status), status, headers)
+def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> web.Response:
+    """Any error but a 422 as Flip's FastAPI answers it: `{"detail": "message"}`."""
+    return json_response(models.ErrorResponse(detail=message), status, headers)
 
 
 def validation_response(details: list[models.ValidationError]) -> web.Response:
+    """A 422 as FastAPI answers it: `{"detail": [{"loc": [...], "msg": ..., "type": ...}, ...]}`."""
     return json_response(models.HTTPValidationError(detail=details), 422)

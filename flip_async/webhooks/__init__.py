@@ -1,6 +1,6 @@
 """Receiving Flip webhooks: Standard Webhooks verification, typed events, and an aiohttp.web receiver."""
 
-from flip_async.webhooks._dedup import MemorySeenIds, SeenIds
+from flip_async.webhooks._dedup import MemorySeenIds, RedisSeenIds, SeenIds
 from flip_async.webhooks._events import EventData, WebhookEvent, WebhookPayloadError, parse_event
 from flip_async.webhooks._receiver import (
     DEFAULT_CALLBACK_TIMEOUT,
@@ -36,6 +36,7 @@ __all__ = [
     "EventData",
     "MemorySeenIds",
     "OnEvent",
+    "RedisSeenIds",
     "SeenIds",
     "WebhookEvent",
     "WebhookPayloadError",

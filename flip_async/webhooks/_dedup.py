@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-__all__ = ["MemorySeenIds", "SeenIds"]
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+__all__ = ["MemorySeenIds", "RedisSeenIds", "SeenIds", "seen_ids"]
 
 
 @runtime_checkable
@@ -52,3 +56,38 @@ class MemorySeenIds:
         self._expiries.pop(webhook_id, None)  # expired (behind a longer-lived id): re-added at the end
         self._expiries[webhook_id] = now + ttl
         return False
+
+
+class RedisSeenIds:
+    """SeenIds in Redis, shared by every receiver process that uses the same server and database: an id is added with
+    `SET NX` and an expiry of `ttl`, which is atomic, so of all the replicas that get one webhook exactly one hands it
+    to `on_event`. Needs the `redis` extra (`pip install 'flip-async[redis]'`)."""
+
+    def __init__(self, url: str, *, prefix: str = "flip-async:webhook:") -> None:
+        try:
+            from redis.asyncio import Redis
+        except ImportError:
+            raise ImportError("a Redis dedup store needs the redis extra: pip install 'flip-async[redis]'") from None
+        self._redis: Redis = Redis.from_url(url)
+        self._prefix = prefix
+
+    def __repr__(self) -> str:
+        return f"RedisSeenIds(prefix={self._prefix!r})"  # the URL may hold a password
+
+    async def contains_or_add(self, webhook_id: str, ttl: float) -> bool:
+        added = await self._redis.set(self._prefix + webhook_id, b"1", nx=True, px=max(1, math.ceil(ttl * 1000)))
+        return not added
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+
+def seen_ids(dedup: SeenIds | str | None, *, clock: Callable[[], float]) -> SeenIds:
+    """The store a receiver was given: a SeenIds as is, a `redis://` URL as a RedisSeenIds, None as this process's."""
+    if dedup is None:
+        return MemorySeenIds(clock=clock)
+    if isinstance(dedup, str):
+        if not dedup.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("dedup must be a SeenIds store or a redis:// URL")
+        return RedisSeenIds(dedup)
+    return dedup

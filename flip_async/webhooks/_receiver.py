@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from flip_async.webhooks._dedup import MemorySeenIds, SeenIds
+from flip_async.webhooks._dedup import RedisSeenIds, SeenIds, seen_ids
 from flip_async.webhooks._events import WebhookEvent, WebhookPayloadError, parse_event
 from flip_async.webhooks._signature import DEFAULT_TOLERANCE, ID_HEADER, WebhookVerificationError, WebhookVerifier
 
@@ -56,10 +56,14 @@ class WebhookReceiver:
     is a last defence against a callback that no longer finishes, not a throttle; a pending call holds little more
     than its event.
 
-    `dedup` is where accepted ids are kept (default: this process's memory; see SeenIds for a store shared by
-    replicas). An id is kept for twice the replay `tolerance`, plus a second: a timestamp may be `tolerance` ahead of
-    this machine's clock when first accepted and still verifies `tolerance` after that, so a replay can never pass the
-    timestamp check once its id is forgotten. A 503 leaves the id unseen, so its re-delivery is processed.
+    `dedup` is where accepted ids are kept: this process's memory by default; `"redis://host:port/db"` (the `redis`
+    extra) for one shared by every replica, so that a re-delivery landing on another replica is not processed twice
+    either; or any SeenIds store. An id is kept for twice the replay `tolerance`, plus a second: a timestamp may be
+    `tolerance` ahead of this machine's clock when first accepted and still verifies `tolerance` after that, so a
+    replay can never pass the timestamp check once its id is forgotten. A 503 leaves the id unseen, so its
+    re-delivery is processed.
+
+    `legacy_body_timestamp` is WebhookVerifier's: also accept messages signed with the body's timestamp.
     """
 
     def __init__(
@@ -70,9 +74,10 @@ class WebhookReceiver:
         tolerance: timedelta = DEFAULT_TOLERANCE,
         callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT,
         max_pending: int = DEFAULT_MAX_PENDING,
-        dedup: SeenIds | None = None,
+        dedup: SeenIds | str | None = None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         clock: Callable[[], float] = time.time,
+        legacy_body_timestamp: bool = False,
     ) -> None:
         if max_body_size < 1:
             raise ValueError(f"max_body_size must be at least 1 byte, got {max_body_size!r}")
@@ -80,12 +85,16 @@ class WebhookReceiver:
             raise ValueError(f"callback_timeout must be a positive number of seconds, got {callback_timeout!r}")
         if max_pending < 1:
             raise ValueError(f"max_pending must be at least 1, got {max_pending!r}")
-        self._verifier = WebhookVerifier(secret, tolerance=tolerance, clock=clock)
+        self._verifier = WebhookVerifier(
+            secret, tolerance=tolerance, clock=clock, legacy_body_timestamp=legacy_body_timestamp
+        )
         self._on_event = on_event
         self._callback_timeout = callback_timeout
         self._max_pending = max_pending
         # The verifier's clock: an id then stays seen as long as the verifier could still accept a replay of it.
-        self._seen = MemorySeenIds(clock=clock) if dedup is None else dedup
+        self._seen = seen_ids(dedup, clock=clock)
+        # A store made here from a URL is closed here; one passed in belongs to the caller.
+        self._owns_seen = isinstance(dedup, str)
         self._seen_ttl = 2 * tolerance.total_seconds() + 1
         self._max_body_size = max_body_size
         self._pending = 0  # callbacks running, and deliveries between taking a slot and starting theirs
@@ -151,6 +160,12 @@ class WebhookReceiver:
             for task in self._tasks:
                 task.cancel()
 
+    async def aclose(self) -> None:
+        """drain(), then close the dedup store if the receiver made it (from a URL)."""
+        await self.drain()
+        if self._owns_seen and isinstance(self._seen, RedisSeenIds):
+            await self._seen.aclose()
+
     def _start(self, event: WebhookEvent) -> None:
         task = asyncio.create_task(self._process(event), name=f"{_TASK_PREFIX}{event.webhook_id}")
         self._tasks.add(task)
@@ -187,8 +202,9 @@ def webhook_app(
     tolerance: timedelta = DEFAULT_TOLERANCE,
     callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT,
     max_pending: int = DEFAULT_MAX_PENDING,
-    dedup: SeenIds | None = None,
+    dedup: SeenIds | str | None = None,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    legacy_body_timestamp: bool = False,
 ) -> web.Application:
     """An aiohttp.web app that receives Flip webhooks at `path` (see WebhookReceiver for the options) and drains the
     pending on_event calls on cleanup."""
@@ -200,14 +216,15 @@ def webhook_app(
         max_pending=max_pending,
         dedup=dedup,
         max_body_size=max_body_size,
+        legacy_body_timestamp=legacy_body_timestamp,
     )
 
-    async def drain(_: web.Application) -> None:
-        await receiver.drain()
+    async def close(_: web.Application) -> None:
+        await receiver.aclose()
 
     app = web.Application()
     app.router.add_post(path, receiver.handle)
-    app.on_cleanup.append(drain)
+    app.on_cleanup.append(close)
     return app
 
 

@@ -77,3 +77,26 @@ async def commissioning(flip: FlipClient) -> None:
         assert_type(outcome, CommissionOutcome)
         if outcome.status is OutcomeStatus.FAILED:
             assert_type(outcome.error, errors.FlipError | None)
+
+
+async def devices_on_their_site_and_event_participation(flip: FlipClient, event_id: str) -> None:
+    # A device may leave out site_id when commissioned with its site: it is sent with site.id.
+    battery = models.DeviceCreateIn(
+        id="xyz-123",
+        manufacturer_name="DeviceMaker",
+        product_name="Model 1",
+        serial_number="123456789",
+        type=models.DeviceType.BATTERY,
+        attributes=models.DeviceBatteryAttributes(
+            battery_capacity_wh=15000, battery_power_input_w=6000, battery_power_output_w=7500
+        ),
+        install_date=datetime(2022, 2, 22, tzinfo=UTC),
+    )
+    await flip.commission(models.CommissionRequest(site=models.Site(id="abc-789"), devices=[battery]))
+    events = flip.site("abc-789").events
+    opted_out = await events.update_participation(event_id, models.EventUpdateIn(is_participating=False))
+    assert_type(opted_out.is_participating, bool | None)
+    assert_type(await events.update_participation(event_id, {"is_participating": True}), models.Event)
+    for item in opted_out.schedule or []:
+        assert_type(item.mode, models.BatteryMode)
+    assert_type(await events.list(status=[models.EventStatusFilter.UPCOMING, "ACTIVE"]), list[models.Event])

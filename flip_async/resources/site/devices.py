@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
+import attrs
+
 from flip_async import models
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import patch_body
@@ -33,10 +35,13 @@ class Devices(SiteResource):
     ) -> models.Device:
         """Add a device to this (already commissioned) site; Flip answers the device as it stored it.
 
-        The device's `site_id` must be this site's. Per Flip's page for it, this one takes the client token.
+        Its `site_id`, which Create Device requires, must be this site's, and is sent as this site's when left out.
+        Per Flip's page for it, this one takes the client token.
         """
         valid = validated(device, models.DeviceCreateIn)
-        if valid.site_id != self.site_id:
+        if valid.site_id is None:
+            valid = attrs.evolve(valid, site_id=self.site_id)
+        elif valid.site_id != self.site_id:
             raise RequestValidationError([Problem("site_id", f"{valid.site_id!r} is not this site, {self.site_id!r}")])
         return await send(body=valid, **options)
 

@@ -8,11 +8,12 @@ from uuid import UUID
 
 from flip_async import models
 from flip_async._operations import CallOptions, Send, operation
-from flip_async._params import json_object, members, query, uuid_text
+from flip_async._params import members, query, uuid_text
 from flip_async._raw import raw_response
 from flip_async._resource import SiteResource
+from flip_async._validation import validated
 
-Status = models.EventStatus | str
+Status = models.EventStatusFilter | str
 
 
 class Events(SiteResource):
@@ -26,9 +27,13 @@ class Events(SiteResource):
         status: Status | Iterable[Status] = (),
         **options: Unpack[CallOptions],
     ) -> list[models.Event]:
-        """The site's events, newest first; only those with one of the `status` values when any are given."""
+        """The site's events, newest first; only those with one of the `status` values when any are given.
+
+        The filter takes ACTIVE, COMPLETED and UPCOMING (what Flip documents for it); a CANCELED event is listed
+        unfiltered, with `status` CANCELED.
+        """
         statuses = [status] if isinstance(status, str) else status
-        return await send(params=query(status=members(models.EventStatus, statuses, "status")), **options)
+        return await send(params=query(status=members(models.EventStatusFilter, statuses, "status")), **options)
 
     @operation("get_event")
     async def get(self, send: Send[models.Event], event_id: UUID | str, **options: Unpack[CallOptions]) -> models.Event:
@@ -39,13 +44,17 @@ class Events(SiteResource):
         self,
         send: Send[models.Event],
         event_id: UUID | str,
-        update: Mapping[str, Any],
+        update: models.EventUpdateIn | Mapping[str, Any],
         **options: Unpack[CallOptions],
     ) -> models.Event:
-        """Change the site's participation (e.g. the homeowner opts out). Flip does not document the body: it is
-        sent as given."""
+        """Change the site's participation in the event; returns the event as Flip now has it.
+
+        `{"is_participating": False}` opts the homeowner out (Flip then sets the event's commands to OPT_OUT, to be
+        acknowledged again) and `{"device_settings": [{"device_id": ..., "backup_reserve_percentage": 40}]}` changes a
+        device's settings for the event. Checked before it is sent, like every body: an unknown key is refused.
+        """
         return await send(
-            path={"eventId": uuid_text(event_id, "event_id")}, body=json_object(update, "update"), **options
+            path={"eventId": uuid_text(event_id, "event_id")}, body=validated(update, models.EventUpdateIn), **options
         )
 
 

@@ -26,8 +26,13 @@ class SitePrograms(SiteResource):
         limit: int = 100,
         **options: Unpack[CallOptions],
     ) -> list[models.Program]:
-        """One page of the programs the site could join with a device of this type, at the homeowner's zip code
-        (default: the site's), each with the site's estimated earnings and the enrollment form it needs."""
+        """One page of the programs the site could join with a device of this type, at the homeowner's zip code, each
+        with the site's estimated earnings and the enrollment form it needs.
+
+        Pass `zip_code`: it is optional here because one version of Flip's page marks it required and another does
+        not, but both known clients of Flip's API always send it. Without it the sandbox uses the site's; what Flip
+        does then is not documented.
+        """
         params = query(
             zip_code=zip_code,
             device_type=member(models.DeviceType, device_type, "device_type"),
