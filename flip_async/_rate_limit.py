@@ -67,6 +67,13 @@ class RateLimit:
 
     async def wait(self) -> None:
         """Return once one more request may start, counting it."""
-        while not await self._limiter.hit(self._item, self._key):
-            stats = await self._limiter.get_window_stats(self._item, self._key)
-            await asyncio.sleep(max(stats.reset_time - time.time(), 0.0) + random.uniform(0, _JITTER_SECONDS))  # noqa: S311
+        # A loop of sleeps, not an Event: the turn comes from the clock (and, shared, from other processes).
+        while wait := await self.try_acquire():  # noqa: ASYNC110
+            await asyncio.sleep(wait + random.uniform(0, _JITTER_SECONDS))  # noqa: S311
+
+    async def try_acquire(self) -> float:
+        """0 when one more request may start now (it is counted); else how many seconds until one may."""
+        if await self._limiter.hit(self._item, self._key):
+            return 0.0
+        stats = await self._limiter.get_window_stats(self._item, self._key)
+        return max(stats.reset_time - time.time(), 0.001)

@@ -82,7 +82,15 @@ def _parser() -> argparse.ArgumentParser:
         "--token-file", type=Path, metavar="PATH", help="read the client token from PATH (whitespace around it ignored)"
     )
     commission.add_argument("--concurrency", type=_positive_int, default=16, help="requests in flight (default 16)")
-    commission.add_argument("--rate-limit", type=_positive_float, help="at most this many new requests per second")
+    commission.add_argument(
+        "--rate-limit", type=_positive_float, help="at most this many requests per second (retries and checks too)"
+    )
+    commission.add_argument(
+        "--rate-limit-store",
+        metavar="URL",
+        help="share --rate-limit with every run using this Redis (redis://host:port/db) and the same token: "
+        "the replicas or shards of one fleet (needs the redis extra)",
+    )
     commission.add_argument("--timeout", type=_positive_float, default=30.0, help="seconds per attempt (default 30)")
     commission.add_argument("--max-retries", type=_non_negative_int, default=2, help="retries per request (default 2)")
     commission.add_argument(
@@ -135,6 +143,12 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     sandbox.add_argument("--token", help="the client token it accepts (default: a random one, printed at start)")
+    sandbox.add_argument(
+        "--rate-limit",
+        type=_positive_float,
+        metavar="N",
+        help="answer 429 with Retry-After past N requests a second, as a rate-limited API does",
+    )
     sandbox.add_argument(
         "--webhook-url", help="post its signed webhooks to this URL (or set it later: PUT /_sandbox/webhooks)"
     )
@@ -221,6 +235,8 @@ def _commission_command(parser: argparse.ArgumentParser, args: argparse.Namespac
     if not args.file.is_file():
         parser.error(f"{args.file}: no such file")
     _refuse_shared_files(parser, args)
+    if args.rate_limit_store is not None and args.rate_limit is None:
+        parser.error("--rate-limit-store shares a --rate-limit: give the rate too")
     token = None if args.sandbox or args.dry_run else _token(parser, args)
     if args.sandbox and not args.dry_run:
         _require_sandbox(parser, "commission --sandbox")
@@ -319,7 +335,6 @@ async def _commission(args: argparse.Namespace, token: str | None, total: int | 
                     rows(),
                     concurrency=args.concurrency,
                     journal=journal,
-                    rate_limit=args.rate_limit,
                     ordered=args.ordered,
                     on_outcome=record,
                     on_drain=report.draining,
@@ -395,6 +410,8 @@ async def _client(args: argparse.Namespace, token: str | None) -> AsyncIterator[
         "timeout": args.timeout,
         "max_retries": args.max_retries,
         "connection_limit": args.concurrency,
+        "rate_limit": args.rate_limit,
+        "rate_limit_store": args.rate_limit_store,
     }
     if not args.sandbox:
         async with FlipClient(token, base_url=args.base_url, **options) as flip:
@@ -466,6 +483,7 @@ def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) 
         faults=_faults(args, ""),
         webhook_url=args.webhook_url,
         webhook_secret=args.webhook_secret,
+        rate_limit=args.rate_limit,
         ready=ready,
     )
     try:

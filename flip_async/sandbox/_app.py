@@ -14,6 +14,7 @@ from flip_async._spec_types import Operation
 from flip_async.sandbox._auth import Authenticator
 from flip_async.sandbox._faults import FaultInjector
 from flip_async.sandbox._handlers import HANDLERS, Call, Implementation
+from flip_async.sandbox._limit import RequestLimit
 from flip_async.sandbox._requests import RequestReader
 from flip_async.sandbox._state import SandboxState
 from flip_async.sandbox._wire import Invalid, Rejected, error_response, json_response, validation_response
@@ -28,15 +29,15 @@ def build_app(
     auth: Authenticator,
     injector: FaultInjector,
     control: Iterable[tuple[Operation, Implementation]] = (),
+    limit: RequestLimit | None = None,
 ) -> web.Application:
     """Every operation of `operations` at its method and path, named by its operationId; 501 where no handler is.
 
     The `control` routes are served alike but left unnamed: only the named routes, Flip's operations, are counted in
     the stats and meet injected faults.
     """
-    app = web.Application(
-        middlewares=[_count_requests(state), _json_errors, injector.middleware], client_max_size=MAX_BODY_BYTES
-    )
+    middlewares = [_count_requests(state), _json_errors, *([limit.middleware] if limit else []), injector.middleware]
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
     for operation in operations.values():
         implementation = HANDLERS.get(operation.operation_id)
         serve = (

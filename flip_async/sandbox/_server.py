@@ -18,6 +18,7 @@ from flip_async.sandbox._app import build_app
 from flip_async.sandbox._auth import Authenticator
 from flip_async.sandbox._control import control_routes
 from flip_async.sandbox._faults import FaultInjector, Faults
+from flip_async.sandbox._limit import RequestLimit
 from flip_async.sandbox._state import Clock, SandboxState, utc_now
 from flip_async.sandbox._stats import SandboxStats
 from flip_async.sandbox._webhooks import WebhookSender
@@ -53,7 +54,8 @@ class Sandbox:
     under `/_sandbox/`, lets another process create events and commands, cancel commands and set the webhooks.
 
     `operations` is the operation table it serves (default: the spec's, `flip_async._spec.OPERATIONS`); an operation
-    it has no handler for answers 501 (see `unimplemented`).
+    it has no handler for answers 501 (see `unimplemented`). With a `rate_limit` (requests per second) it answers 429
+    with `Retry-After` beyond that rate, as a rate-limited API does (`stats.rate_limited` counts them).
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class Sandbox:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         operations: Mapping[str, Operation] = OPERATIONS,
+        rate_limit: float | None = None,
     ) -> None:
         self.faults = faults or Faults()
         if self.faults.operations is not None and (unknown := self.faults.operations - set(operations)):
@@ -80,7 +83,8 @@ class Sandbox:
         self.state = SandboxState(clock=clock, stats=self.stats, notify=self.webhooks.notify)
         self._auth = Authenticator(self.token, self.state.now)
         injector = FaultInjector(self.faults, self.stats)
-        self._app = build_app(operations, self.state, self._auth, injector, control_routes(self.webhooks))
+        limit = None if rate_limit is None else RequestLimit(rate_limit, self.stats)
+        self._app = build_app(operations, self.state, self._auth, injector, control_routes(self.webhooks), limit)
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -154,11 +158,18 @@ async def serve(
     faults: Faults | None = None,
     webhook_url: str | None = None,
     webhook_secret: str | None = None,
+    rate_limit: float | None = None,
     ready: Callable[[Sandbox], None] | None = None,
 ) -> None:
     """Serve a sandbox until cancelled (Ctrl-C); `ready` is called once it listens, e.g. to print its URL and token."""
     async with Sandbox(
-        token, faults=faults, host=host, port=port, webhook_url=webhook_url, webhook_secret=webhook_secret
+        token,
+        faults=faults,
+        host=host,
+        port=port,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        rate_limit=rate_limit,
     ) as sandbox:
         if ready is not None:
             ready(sandbox)

@@ -18,3 +18,5 @@ class SandboxStats:
     sites_created: int = 0
     conflicts: int = 0
     """409 answers (a site or device id that already exists)."""
+    rate_limited: int = 0
+    """429 answers of the sandbox's `rate_limit` (injected 429s are counted in `faults`)."""
