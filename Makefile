@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo generate check-generated lint typecheck pytest test test-min-deps dist bench
+.PHONY: install demo generate check-generated lint typecheck docs pytest test test-min-deps dist bench
 
 install: $(STAMP)
 
@@ -13,7 +13,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,sandbox,redis]' $(PIP_CONSTRAINTS)
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs,sandbox,redis]' $(PIP_CONSTRAINTS)
 	touch $(STAMP)
 
 # The main job: commission the 1,000-site example fleet against a fresh embedded sandbox that injects a few faults
@@ -37,13 +37,18 @@ check-generated: $(STAMP)
 	$(BIN)/python codegen/generate.py --check
 
 lint: $(STAMP)
-	$(BIN)/ruff check flip_async codegen tests examples bench .ci
-	$(BIN)/ruff format --check flip_async codegen tests examples bench .ci
+	$(BIN)/ruff check flip_async codegen tests examples bench docs .ci
+	$(BIN)/ruff format --check flip_async codegen tests examples bench docs .ci
 
 # The package, and what its users write (tests/typing), under both type checkers users run.
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict flip_async tests/typing
 	$(BIN)/pyright tests/typing
+
+# The documentation site, into site/: guides from docs/, the reference generated from the live package. Strict: a
+# warning or a broken cross-reference fails it. `make test` builds it too (tests/test_docs.py, into a temporary folder).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # The suite alone (it builds the sdist and wheel and runs twine check on them too); `make test` adds the checks.
 pytest: $(STAMP)

@@ -62,10 +62,12 @@ class BaseClient:
 
     @property
     def base_url(self) -> str:
+        """The API's base URL, without a trailing slash."""
         return str(self._transport.base_url).rstrip("/")
 
     @property
     def closed(self) -> bool:
+        """Whether this client, or the connection pool it sends through, is closed."""
         return self._closed or self._transport.closed
 
     async def aclose(self) -> None:

@@ -56,12 +56,19 @@ class FlipClient(BaseClient):
     """
 
     sites = resource(resources.Sites)
+    """`Sites`: the sites registered at Flip, page by page, and their site tokens."""
     sessions = resource(resources.Sessions)
+    """`Sessions`: single-use tokens that open Flip's white-label portal for a site."""
     commands = resource(resources.Commands)
+    """`Commands`: the dispatch commands for the fleet's devices, and their acknowledgement."""
     programs = resource(resources.Programs)
+    """`Programs`: the programs open to a kind of device, before any site is commissioned."""
     telemetry = resource(resources.Telemetry)
+    """`Telemetry`: monitoring data, any number of points, sent in batches."""
     settings = resource(resources.Settings)
+    """`Settings`: reports on the settings requests of `settings.apply` webhooks."""
     supplements = resource(resources.Supplements)
+    """`Supplements`: a newer operation Flip lists without documenting it."""
 
     def __init__(
         self,

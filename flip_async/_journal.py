@@ -88,7 +88,8 @@ class Journal:
         self._write({**entry, "at": _now()})
 
     def close(self) -> None:
-        self._file.close()  # closing releases the lock
+        """Close the file, which releases the lock for the next run."""
+        self._file.close()
 
     def __enter__(self) -> Journal:
         return self

@@ -132,13 +132,18 @@ class SiteClient:
     """
 
     devices = resource(Devices)
+    """`Devices`: the site's batteries and chargers."""
     enrollments = resource(Enrollments)
+    """`Enrollments`: the site's enrollments in programs."""
     events = resource(Events)
+    """`Events`: the demand-response events the site takes part in."""
     programs = resource(SitePrograms)
+    """`SitePrograms`: the programs the site can join."""
 
     def __init__(self, client: BaseClient, site_id: str, tokens: SiteTokenKeeper) -> None:
         self._client = client
         self.site_id = site_id
+        """The site's id, as it was commissioned."""
         self._tokens = tokens
 
     def __repr__(self) -> str:
@@ -151,7 +156,7 @@ class SiteClient:
 
     @operation("get_site")
     async def get(self, send: Send[models.Site], **options: Unpack[CallOptions]) -> models.Site:
-        """The site's details."""
+        """The site as Flip holds it: the homeowner's name, email and address."""
         return await send(**options)
 
     @operation("update_site")
@@ -164,7 +169,7 @@ class SiteClient:
         **changes: Unpack[SiteChanges],
     ) -> models.Site:
         """Change the given fields only: `update(email="a@b.co", city=None)` sets the email, clears the city and
-        leaves the rest as they are."""
+        leaves the rest as they are. Flip answers the site as it is now."""
         body = patch_body(changes, models.SiteUpdateIn)
         return await send(body=body, timeout=timeout, max_retries=max_retries)
 

@@ -44,6 +44,7 @@ _TOKEN_FILE_LIMIT = 64 * 1024
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run `flip-async` on `argv` (default: sys.argv[1:]); its exit status (argparse exits on usage errors)."""
     parser = _parser()
     args = parser.parse_args(argv)
     _log_to_stderr(args.verbose)

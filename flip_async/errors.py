@@ -219,6 +219,6 @@ def _public_url(url: str | URL) -> str:
     """The URL without user info or fragment: enough to find the call, nothing that authenticates it."""
     try:
         parsed = URL(url)
-        return str(parsed.with_user(None).with_fragment(None) if parsed.absolute else parsed.with_fragment(None))
+        return str(parsed.with_user(None).with_fragment(None) if parsed.is_absolute() else parsed.with_fragment(None))
     except ValueError:
         return "<unparsable URL>"

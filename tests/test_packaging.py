@@ -157,6 +157,7 @@ def test_the_metadata_a_registry_shows(built: Built) -> None:
     assert metadata["Keywords"]
     urls = dict(url.split(", ", 1) for url in metadata.get_all("Project-URL") or [])
     assert set(urls) == {"Homepage", "Documentation", "Changelog", "Issues"}
+    assert urls.pop("Documentation") == "https://flip-async.github.io/flip-async/"  # the site `make docs` builds
     assert all(url.startswith("https://github.com/flip-async/flip-async") for url in urls.values())
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert str(metadata.get_payload()).startswith("# flip-async\n")

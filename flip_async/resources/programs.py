@@ -24,7 +24,8 @@ class Programs(Resource):
         total_power_w: int,
         **options: Unpack[CallOptions],
     ) -> list[models.Program]:
-        """The programs for a device of this type, nominal capacity (Wh) and rated power (W)."""
+        """The programs Flip offers a device of this type, nominal capacity (Wh) and rated power (W), with no site
+        needed: what a device could join before it is commissioned."""
         params = query(
             device_type=member(models.DeviceType, device_type, "device_type"),
             total_capacity_wh=integer(total_capacity_wh, "total_capacity_wh", minimum=1),

@@ -22,7 +22,7 @@ class Settings(Resource):
         update: Mapping[str, Any],
         **options: Unpack[CallOptions],
     ) -> dict[str, object] | None:
-        """Update a settings request.
+        """Report back on a settings request that Flip sent with a `settings.apply` webhook.
 
         Flip does not document the body or the answer: `update` is sent as given, and the answer comes back as sent
         (None when it has no body).

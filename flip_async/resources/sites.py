@@ -26,7 +26,7 @@ class Sites(Resource):
         limit: int = DEFAULT_PAGE_SIZE,
         **options: Unpack[CallOptions],
     ) -> list[models.Site]:
-        """One page: at most `limit` sites after the first `skip`."""
+        """One page of the sites registered at Flip: at most `limit` after the first `skip`; `iter()` reads them all."""
         return await send(params=query(skip=integer(skip, "skip"), limit=integer(limit, "limit")), **options)
 
     async def iter(

@@ -21,7 +21,8 @@ class Supplements(Resource):
         supplement: Mapping[str, Any],
         **options: Unpack[CallOptions],
     ) -> dict[str, object] | None:
-        """Send a supplement: the body goes as given, the answer comes back as sent (or None)."""
+        """Send Flip a supplement. Flip lists this operation without saying what it does or what it takes: the body
+        goes as given, the answer comes back as sent (or None)."""
         return await send(body=json_object(supplement, "supplement"), **options)
 
 

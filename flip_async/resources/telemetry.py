@@ -102,7 +102,8 @@ class Telemetry(Resource):
         batch_size: int = MAX_BATCH_SIZE,
         **options: Unpack[CallOptions],
     ) -> TelemetryReport:
-        """Upload battery data points, each covering `start_time` + `duration_s`.
+        """Upload battery data points, each covering `start_time` + `duration_s`; Flip saves each point and answers
+        OK or FAILED for each, at its index in the request.
 
         `timeout` and `max_retries` apply to each batch's request."""
         return await _upload(send, _battery_point, points, batch_size, options)
@@ -116,7 +117,8 @@ class Telemetry(Resource):
         batch_size: int = MAX_BATCH_SIZE,
         **options: Unpack[CallOptions],
     ) -> TelemetryReport:
-        """Upload cumulative lifetime counter readings; fields undocumented.
+        """Upload cumulative lifetime counter readings, each timestamped; Flip turns consecutive readings into
+        intervals by subtracting them. Flip does not document the fields: any JSON object goes.
 
         `timeout` and `max_retries` apply to each batch's request."""
         return await _upload(send, _counter_reading, readings, batch_size, options)

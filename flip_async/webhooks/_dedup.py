@@ -43,6 +43,7 @@ class MemorySeenIds:
         return len(self._expiries)
 
     async def contains_or_add(self, webhook_id: str, ttl: float) -> bool:
+        """As SeenIds.contains_or_add; atomic, as nothing in it awaits."""
         now = self._clock()
         while self._expiries:
             oldest, oldest_expiry = next(iter(self._expiries.items()))

@@ -33,8 +33,11 @@ class Devices(SiteResource):
         device: models.DeviceCreateIn | Mapping[str, Any],
         **options: Unpack[CallOptions],
     ) -> models.Device:
-        """Add a device to this (already commissioned) site; its `site_id`, which Create Device requires, must be this
-        site's, and is sent as this site's when left out."""
+        """Add a device to this (already commissioned) site; Flip answers the device as it stored it.
+
+        Its `site_id`, which Create Device requires, must be this site's, and is sent as this site's when left out.
+        Per Flip's page for it, this one takes the client token.
+        """
         valid = validated(device, models.DeviceCreateIn)
         if valid.site_id is None:
             valid = attrs.evolve(valid, site_id=self.site_id)
@@ -44,11 +47,12 @@ class Devices(SiteResource):
 
     @operation("list_devices")
     async def list(self, send: Send[list[models.Device]], **options: Unpack[CallOptions]) -> list[models.Device]:
-        """The site's devices."""
+        """Every device Flip holds for the site, with its attributes and configuration."""
         return await send(**options)
 
     @operation("get_device")
     async def get(self, send: Send[models.Device], device_id: str, **options: Unpack[CallOptions]) -> models.Device:
+        """One of the site's devices, by the id it was commissioned with; NotFoundError when the site has none."""
         return await send(path={"deviceId": device_id}, **options)
 
     @operation("update_device")
@@ -61,12 +65,16 @@ class Devices(SiteResource):
         max_retries: int | None = None,
         **changes: Unpack[DeviceChanges],
     ) -> models.Device:
-        """Change the fields given (only those are sent); within them, unset sub-fields keep their values."""
+        """Change the fields given (only those are sent); within them, unset sub-fields keep their values.
+
+        Flip answers the device as it is now.
+        """
         body = patch_body(changes, models.DeviceUpdateIn)
         return await send(path={"deviceId": device_id}, body=body, timeout=timeout, max_retries=max_retries)
 
     @operation("delete_device")
     async def delete(self, send: Send[None], device_id: str, **options: Unpack[CallOptions]) -> None:
+        """Remove the device from the site at Flip; the answer has no body."""
         return await send(path={"deviceId": device_id}, **options)
 
 

@@ -24,24 +24,30 @@ class Enrollments(SiteResource):
         request: models.EnrollmentCreateIn | Mapping[str, Any],
         **options: Unpack[CallOptions],
     ) -> models.Enrollment:
-        """Enroll some of the site's devices in a program; the new enrollment starts PENDING."""
+        """Enroll some of the site's devices in a program.
+
+        Flip starts the new enrollment PENDING while it and the utility review it; it then becomes ACTIVE,
+        NEEDS_ACTION (Flip emails the user about what it could not verify) or REJECTED (for good).
+        """
         return await send(body=validated(request, models.EnrollmentCreateIn), **options)
 
     @operation("list_enrollments")
     async def list(
         self, send: Send[list[models.Enrollment]], **options: Unpack[CallOptions]
     ) -> list[models.Enrollment]:
+        """The site's enrollments, whatever their status: none means the site is in no program yet."""
         return await send(**options)
 
     @operation("get_enrollment")
     async def get(
         self, send: Send[models.Enrollment], enrollment_id: UUID | str, **options: Unpack[CallOptions]
     ) -> models.Enrollment:
+        """One of the site's enrollments, with its current status and Flip's reason for it."""
         return await send(path={"enrollmentId": uuid_text(enrollment_id, "enrollment_id")}, **options)
 
     @operation("delete_enrollment")
     async def delete(self, send: Send[None], enrollment_id: UUID | str, **options: Unpack[CallOptions]) -> None:
-        """Unenroll (how a user leaves a program)."""
+        """Unenroll: how a user leaves a program. Flip ends the enrollment; the answer has no body."""
         return await send(path={"enrollmentId": uuid_text(enrollment_id, "enrollment_id")}, **options)
 
 

@@ -26,7 +26,8 @@ class SitePrograms(SiteResource):
         limit: int = 100,
         **options: Unpack[CallOptions],
     ) -> list[models.Program]:
-        """One page of the programs for a device type and the homeowner's zip code.
+        """One page of the programs the site could join with a device of this type, at the homeowner's zip code, each
+        with the site's estimated earnings and the enrollment form it needs.
 
         Pass `zip_code`: it is optional here because one version of Flip's page marks it required and another does
         not, but both known clients of Flip's API always send it. Without it the sandbox uses the site's; what Flip
@@ -44,6 +45,7 @@ class SitePrograms(SiteResource):
     async def get(
         self, send: Send[models.Program], program_id: UUID | str, **options: Unpack[CallOptions]
     ) -> models.Program:
+        """One program, by id, as it applies to this site (estimated earnings, enrollment form, terms)."""
         return await send(path={"programId": uuid_text(program_id, "program_id")}, **options)
 
 
