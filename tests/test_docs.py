@@ -44,9 +44,6 @@ PUBLIC_MODULES = [
     "flip_async.sandbox",
     "flip_async.pytest_plugin",
 ]
-# Operations whose methods live in files another branch is editing; each must gain its own sentence there. Strict:
-# this test fails once it has one, so that the entry is removed.
-AWAITING_A_DESCRIPTION = {"get_event"}
 
 
 @dataclass(frozen=True)
@@ -201,15 +198,7 @@ def test_the_cli_reference_is_each_commands_own_help(site: Site, command: list[s
     assert " ".join(help_text.split()) in text_of(site.pages["reference/cli/index.html"])
 
 
-@pytest.mark.parametrize(
-    "operation_id",
-    [
-        pytest.param(operation_id, marks=pytest.mark.xfail(strict=True, reason="its file is being edited elsewhere"))
-        if operation_id in AWAITING_A_DESCRIPTION
-        else operation_id
-        for operation_id in sorted(REGISTRY)
-    ],
-)
+@pytest.mark.parametrize("operation_id", sorted(REGISTRY))
 def test_every_operation_says_what_flip_does_with_it(operation_id: str) -> None:
     method = public_method(operation_id)
     own = inspect.getdoc(getattr(method, "__wrapped__", method)) or ""

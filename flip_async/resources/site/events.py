@@ -37,6 +37,8 @@ class Events(SiteResource):
 
     @operation("get_event")
     async def get(self, send: Send[models.Event], event_id: UUID | str, **options: Unpack[CallOptions]) -> models.Event:
+        """One of the site's events, with its schedule, its battery settings and the site's participation as Flip
+        now has them; `NotFoundError` when Flip has no such event for this site."""
         return await send(path={"eventId": uuid_text(event_id, "event_id")}, **options)
 
     @operation("update_event_participation")
