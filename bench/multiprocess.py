@@ -53,15 +53,16 @@ def _start_sandbox(rate: float, token: str) -> tuple[subprocess.Popen[str], str]
 def _stats(base_url: str, token: str) -> dict[str, Any]:
     import urllib.request
 
-    request = urllib.request.Request(f"{base_url}/_sandbox/stats", headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (a loopback URL of our own)
+    # A loopback http:// URL of our own sandbox: no file: or custom scheme can reach here.
+    request = urllib.request.Request(f"{base_url}/_sandbox/stats", headers={"Authorization": f"Bearer {token}"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
         stats: dict[str, Any] = json.loads(answer.read())
         return stats
 
 
 def measure(processes: int, rate: float, rows: int) -> dict[str, Any]:
     """One run: the sandbox's and the processes' figures."""
-    token = "bench-multiprocess-token"
+    token = "bench-multiprocess-token"  # noqa: S105 (the throwaway sandbox's)
     sandbox, base_url = _start_sandbox(rate, token)
     try:
         with tempfile.TemporaryDirectory() as folder:
@@ -74,8 +75,21 @@ def measure(processes: int, rate: float, rows: int) -> dict[str, Any]:
                 subprocess.Popen(
                     pinned(
                         CLIENT_CPUS,
-                        [PYTHON, "-m", "flip_async.cli", "commission", str(fleet), "--base-url", base_url,
-                         "--token", token, "--concurrency", "32", "--out", str(out)],
+                        [
+                            PYTHON,
+                            "-m",
+                            "flip_async.cli",
+                            "commission",
+                            str(fleet),
+                            "--base-url",
+                            base_url,
+                            "--token",
+                            token,
+                            "--concurrency",
+                            "32",
+                            "--out",
+                            str(out),
+                        ],
                     ),
                     stderr=subprocess.DEVNULL,
                 )

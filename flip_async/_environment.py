@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
+from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "log_from_environment", "max_retries", "timeout"]
+from yarl import URL
+
+__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "log_from_environment", "max_retries", "proxy_for", "timeout"]
 
 N = TypeVar("N", int, float)
 
@@ -17,23 +21,43 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 
 
 def timeout() -> float:
-    """FLIP_TIMEOUT (seconds per attempt) when set, else 30."""
-    return _number("FLIP_TIMEOUT", float, DEFAULT_TIMEOUT)
+    """FLIP_TIMEOUT (seconds per attempt, > 0) when set, else 30."""
+    return _number(
+        "FLIP_TIMEOUT", float, DEFAULT_TIMEOUT, "a number of seconds > 0", lambda value: 0 < value < math.inf
+    )
 
 
 def max_retries() -> int:
-    """FLIP_MAX_RETRIES when set, else 2."""
-    return _number("FLIP_MAX_RETRIES", int, DEFAULT_MAX_RETRIES)
+    """FLIP_MAX_RETRIES (>= 0) when set, else 2."""
+    return _number("FLIP_MAX_RETRIES", int, DEFAULT_MAX_RETRIES, "an integer >= 0", lambda value: value >= 0)
 
 
-def _number(name: str, kind: type[N], default: N) -> N:
+def proxy_for(url: URL) -> str | None:
+    """The proxy HTTPS_PROXY or HTTP_PROXY (either case) names for `url`, unless NO_PROXY exempts its host.
+
+    What aiohttp's own `trust_env` reads, less `~/.netrc`: aiohttp would send a netrc entry for the API's host as
+    Basic auth, which cannot go with the bearer token (every request would fail).
+    """
+    import urllib.request  # only clients made with trust_env=True pay for it
+
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(url.scheme)
+    if proxy is None or url.host is None or urllib.request.proxy_bypass(url.host):
+        return None
+    return proxy
+
+
+def _number(name: str, kind: type[N], default: N, expected: str, acceptable: Callable[[N], bool]) -> N:
     text = os.environ.get(name, "").strip()
     if not text:
         return default
     try:
-        return kind(text)
+        value = kind(text)
     except ValueError:
-        raise ValueError(f"{name}={text!r} is not {'an integer' if kind is int else 'a number'}") from None
+        value = None
+    if value is None or not acceptable(value):
+        raise ValueError(f"{name}={text!r} is not {expected}")
+    return value
 
 
 def log_from_environment() -> None:

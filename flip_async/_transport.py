@@ -17,7 +17,7 @@ import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from flip_async import _headers, errors
+from flip_async import _environment, _headers, errors
 from flip_async._error_body import parse_body, status_error
 from flip_async._rate_limit import RateLimit
 from flip_async._redact import Redactor
@@ -109,8 +109,8 @@ class Transport:
     Each attempt holds one of `connection_limit` slots, so the per-attempt timeout starts only once a pooled
     connection is free (aiohttp counts pool queueing toward its timeout, issue #10313). A caller's own `session`, or
     a session on the caller's `connector`, is used as given and never closed: whoever made it closes it. `proxy`
-    sends every request through an HTTP proxy; `trust_env` lets aiohttp read HTTP(S)_PROXY and .netrc from the
-    environment (ignored otherwise). `default_headers` go with every request; they cannot replace Authorization.
+    sends every request through an HTTP proxy; with `trust_env` and no `proxy`, HTTP(S)_PROXY and NO_PROXY, read once
+    here, choose it. `default_headers` go with every request; they cannot replace Authorization.
     With a `rate_limit`, every attempt (retries too) waits its turn before it starts.
     """
 
@@ -145,14 +145,13 @@ class Transport:
         self._max_response_size = max_response_size
         self._user_agent = default_user_agent(user_agent)
         self._retry_policy = retry_policy or RetryPolicy()
-        self._trust_env = trust_env
         self._sleep = sleep
         if session is not None and connector is not None:
             raise ValueError("pass session= or connector=, not both: a session brings its own connector")
         self._session = session
         self._owns_session = session is None
         self._connector = connector
-        self._proxy = _checked_proxy(proxy)
+        self._proxy = _checked_proxy(proxy or (_environment.proxy_for(self._base_url) if trust_env else None))
         self._rate_limit = rate_limit
         # Ours come last: Accept, User-Agent and the token are never a default header's to change.
         self._common_headers = {
@@ -309,7 +308,6 @@ class Transport:
                 self._session = aiohttp.ClientSession(
                     connector=self._connector or aiohttp.TCPConnector(limit=self._connection_limit),
                     connector_owner=self._connector is None,
-                    trust_env=self._trust_env,
                     cookie_jar=aiohttp.DummyCookieJar(),
                 )
             # A given pool's own limit, if it sets one, bounds what we send at once as ours does.

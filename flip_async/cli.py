@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 import attrs
 import orjson
 
-from flip_async import FlipClient
+from flip_async import FlipClient, _environment
 from flip_async._progress import RunReport
 from flip_async._version import __version__
 from flip_async.bulk import (
@@ -91,8 +91,12 @@ def _parser() -> argparse.ArgumentParser:
         help="share --rate-limit with every run using this Redis (redis://host:port/db) and the same token: "
         "the replicas or shards of one fleet (needs the redis extra)",
     )
-    commission.add_argument("--timeout", type=_positive_float, default=30.0, help="seconds per attempt (default 30)")
-    commission.add_argument("--max-retries", type=_non_negative_int, default=2, help="retries per request (default 2)")
+    commission.add_argument(
+        "--timeout", type=_positive_float, help="seconds per attempt (default: FLIP_TIMEOUT, else 30)"
+    )
+    commission.add_argument(
+        "--max-retries", type=_non_negative_int, help="retries per request (default: FLIP_MAX_RETRIES, else 2)"
+    )
     commission.add_argument(
         "--journal",
         type=Path,
@@ -237,6 +241,7 @@ def _commission_command(parser: argparse.ArgumentParser, args: argparse.Namespac
     _refuse_shared_files(parser, args)
     if args.rate_limit_store is not None and args.rate_limit is None:
         parser.error("--rate-limit-store shares a --rate-limit: give the rate too")
+    _environment_defaults(parser, args)
     token = None if args.sandbox or args.dry_run else _token(parser, args)
     if args.sandbox and not args.dry_run:
         _require_sandbox(parser, "commission --sandbox")
@@ -273,6 +278,17 @@ def _same_file(first: Path, second: Path) -> bool:
         return os.path.samefile(first, second)
     except OSError:  # one of them does not exist (yet), so they are not one file
         return False
+
+
+def _environment_defaults(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """--timeout and --max-retries, when not given, from FLIP_TIMEOUT and FLIP_MAX_RETRIES as the client reads them."""
+    try:
+        if args.timeout is None:
+            args.timeout = _environment.timeout()
+        if args.max_retries is None:
+            args.max_retries = _environment.max_retries()
+    except ValueError as exc:
+        parser.error(str(exc))
 
 
 def _token(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:

@@ -204,6 +204,30 @@ def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.
     )
 
 
+def test_the_environment_sets_timeout_and_retries_unless_the_options_do(tmp_path: Path) -> None:
+    source = write(tmp_path / "fleet.jsonl", fleet(1))
+    out = tmp_path / "out.jsonl"
+    failing = [
+        "commission",
+        source,
+        "--sandbox",
+        "--sandbox-error-rate",
+        "1",
+        "--sandbox-retry-after",
+        "0",
+        "--out",
+        out,
+    ]
+    run_cli(*failing, env={"FLIP_MAX_RETRIES": "0"})
+    assert [record["attempts"] for record in outcomes(out)] == [1]
+    run_cli(*failing, "--max-retries", "1", env={"FLIP_MAX_RETRIES": "0"})
+    assert [record["attempts"] for record in outcomes(out)] == [2]
+    unreadable = run_cli("commission", source, "--sandbox", env={"FLIP_TIMEOUT": "soon"})
+    assert unreadable.returncode == 2
+    assert "FLIP_TIMEOUT='soon' is not a number of seconds > 0" in unreadable.stderr
+    assert "Traceback" not in unreadable.stderr
+
+
 def test_a_bad_row_in_any_format_is_its_own_outcome_and_every_other_row_is_commissioned(tmp_path: Path) -> None:
     good = fleet(4)
     array = tmp_path / "fleet.json"

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -93,6 +94,34 @@ async def test_https_proxy_from_the_environment_only_with_trust_env(
     assert (len(asked), len(seen)) == ((1, 0) if trust_env else (0, 1))
 
 
+async def test_no_proxy_exempts_the_api_host_from_the_environments_proxy(
+    live_server: StartServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy, asked = await _proxy(live_server)
+    seen: list[web.BaseRequest] = []
+    api = await live_server(_api(seen))
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    monkeypatch.delenv("no_proxy", raising=False)
+    async with FlipClient(TOKEN, base_url=api.url.replace("127.0.0.1", "localhost"), trust_env=True) as flip:
+        await flip.sites.list()
+    assert (len(asked), len(seen)) == (0, 1)
+
+
+async def test_a_netrc_entry_for_the_api_host_never_replaces_the_token(
+    live_server: StartServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: list[web.BaseRequest] = []
+    api = await live_server(_api(seen))
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password elsewhere\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    async with FlipClient(TOKEN, base_url=api.url, trust_env=True) as flip:
+        await flip.sites.list()
+    assert [request.headers["Authorization"] for request in seen] == [f"Bearer {TOKEN}"]
+
+
 async def test_default_headers_go_with_every_request_but_never_replace_ours(live_server: StartServer) -> None:
     seen: list[web.BaseRequest] = []
     server = await live_server(_api(seen))
@@ -131,7 +160,16 @@ async def test_timeout_and_max_retries_default_to_the_environment(
     assert caught.value.attempts == 2
 
 
-@pytest.mark.parametrize(("name", "value"), [("FLIP_TIMEOUT", "soon"), ("FLIP_MAX_RETRIES", "2.5")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("FLIP_TIMEOUT", "soon"),
+        ("FLIP_TIMEOUT", "0"),
+        ("FLIP_TIMEOUT", "nan"),
+        ("FLIP_MAX_RETRIES", "2.5"),
+        ("FLIP_MAX_RETRIES", "-1"),
+    ],
+)
 def test_a_bad_environment_value_names_its_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=f"{name}='{value}'"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -190,7 +191,10 @@ async def test_a_repeated_site_is_a_409_that_flip_client_raises_as_conflict(sand
             await flip.commission(commission_body())
     assert raised.value.attempts == 1
     # Flip's own words, from FastAPI's {"detail": ...}, are what the user reads.
-    assert str(raised.value) == f"409 Conflict from POST /v1/commission: site {SITE!r} is already commissioned"
+    assert str(raised.value) == (
+        f"409 Conflict from POST /v1/commission: site {SITE!r} is already commissioned"
+        f" (request id {raised.value.request_id})"
+    )
     assert (sandbox.stats.conflicts, sandbox.stats.sites_created) == (2, 1)
 
 
@@ -277,6 +281,20 @@ async def test_unknown_paths_and_methods_answer_as_fastapi_does(api: Api) -> Non
     wrong_method = await api("DELETE", "/v1/commission")
     assert (wrong_method.status, wrong_method.body) == (405, {"detail": "Method Not Allowed"})
     assert "POST" in wrong_method.headers["Allow"]
+
+
+async def test_every_answer_carries_its_own_request_id_which_outcomes_quote(sandbox: Sandbox, api: Api) -> None:
+    replies = [
+        await api("GET", "/v1/sites"),
+        await api("GET", "/v1/nowhere"),
+        await api("GET", "/v1/sites", token=None),
+    ]
+    ids = [reply.headers.get("x-request-id") for reply in replies]
+    assert None not in ids
+    assert len(set(ids)) == len(ids)
+    async with FlipClient(sandbox.token, base_url=sandbox.base_url) as flip:
+        outcomes = [outcome async for outcome in flip.commission_many([commission_body("site-rid")])]
+    assert re.fullmatch("[0-9a-f]{32}", outcomes[0].request_id or "")
 
 
 # Site tokens ----------------------------------------------------------------------------------------------------------

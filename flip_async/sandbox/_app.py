@@ -4,6 +4,7 @@ authenticated, read, handled and answered in JSON."""
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Iterable, Mapping
 
 from aiohttp import web
@@ -36,7 +37,13 @@ def build_app(
     The `control` routes are served alike but left unnamed: only the named routes, Flip's operations, are counted in
     the stats and meet injected faults.
     """
-    middlewares = [_count_requests(state), _json_errors, *([limit.middleware] if limit else []), injector.middleware]
+    middlewares = [
+        _request_ids,
+        _count_requests(state),
+        _json_errors,
+        *([limit.middleware] if limit else []),
+        injector.middleware,
+    ]
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
     for operation in operations.values():
         implementation = HANDLERS.get(operation.operation_id)
@@ -91,6 +98,14 @@ def _count_requests(state: SandboxState) -> Middleware:
         return await handler(request)
 
     return count
+
+
+@web.middleware
+async def _request_ids(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """An `x-request-id` on every answer, as the API's gateway gives one, so that outcomes and logs quote it."""
+    response = await handler(request)
+    response.headers["x-request-id"] = uuid.uuid4().hex
+    return response
 
 
 @web.middleware
