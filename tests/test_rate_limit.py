@@ -106,7 +106,11 @@ async def test_processes_sharing_a_redis_store_and_token_share_one_rate(
     codes = await asyncio.wait_for(asyncio.gather(*(process.wait() for process in processes)), timeout=60)
     assert codes == [0, 0, 0]
     assert len(arrivals) == 60
-    assert _busiest_second(arrivals) <= 15  # one rate for all three processes, not 15 each
+    # One rate for all three processes, not 15 each: 60 requests at 15 a second span three seconds (at 15 each, one),
+    # and no moment sees much more than 15 (at 15 each, 45 in the first instant). Three processes opening their
+    # connections at once blur a window's edges more than one does, hence the margins.
+    assert max(arrivals) - min(arrivals) >= 2.5
+    assert _busiest_second(arrivals) <= 20
     keys = [key.decode() for key in redis.Redis.from_url(redis_url).keys("*")]
     assert keys
     assert not [key for key in keys if TOKEN in key]

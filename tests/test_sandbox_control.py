@@ -147,7 +147,7 @@ async def test_another_process_drives_events_commands_and_webhooks_end_to_end() 
             models.CommandStatus.CANCELED,
             models.DeviceStatus.PENDING,
         )
-    assert "Traceback" not in sandbox.stderr
+    assert "Traceback" not in sandbox.stderr, sandbox.stderr
 
 
 async def test_the_control_surface_takes_the_client_token_and_says_what_is_wrong() -> None:
@@ -255,7 +255,7 @@ async def test_a_malformed_request_is_a_4xx_and_never_a_traceback_in_the_clis_ou
         gzipped = _post("/v1/supplements", valid, f"Content-Length: {len(valid)}", "Content-Encoding: gzip")
         answers.append(await _raw(sandbox.base_url, gzipped))
     assert [answer.split()[1] for answer in answers] == [b"400", b"400", b"400", b"422", b"422", b"200"]
-    assert "Traceback" not in sandbox.stderr
+    assert "Traceback" not in sandbox.stderr, sandbox.stderr
     debug_lines = [line for line in sandbox.stderr.splitlines() if "A malformed request, answered 400" in line]
     # At most one line each, at debug level: shown with -vv only.
     assert len(debug_lines) == (3 if verbose else 0), sandbox.stderr

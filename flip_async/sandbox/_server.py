@@ -33,13 +33,23 @@ class _ServerLog(logging.LoggerAdapter[logging.Logger]):
     line at debug level, never a traceback; anything else is logged as aiohttp logs it."""
 
     def log(self, level: int, msg: object, *args: object, exc_info: Any = None, **kwargs: Any) -> None:
-        # A broken body surfaces again, wrapped, when aiohttp drains it after the sandbox has answered 400.
-        cause = exc_info.__cause__ if isinstance(exc_info, web.RequestPayloadError) else exc_info
-        if isinstance(cause, HttpProcessingError):
-            words = " ".join(cause.message.split())
-            super().log(logging.DEBUG, "A malformed request, answered %s: %s", cause.code or 400, words)
+        malformed = _malformed(exc_info)
+        if malformed is not None:
+            super().log(logging.DEBUG, "A malformed request, answered %s: %s", *malformed)
         else:
             super().log(level, msg, *args, exc_info=exc_info, **kwargs)
+
+
+def _malformed(exc: object) -> tuple[int, str] | None:
+    """The status aiohttp answered a client's malformed request with and what was wrong; None for anything else."""
+    if isinstance(exc, web.RequestPayloadError):
+        # A broken body surfaces again, wrapped, when aiohttp drains it after the sandbox has answered 400; before
+        # aiohttp 3.10 the wrapper keeps only the message.
+        cause = exc.__cause__
+        return _malformed(cause) if isinstance(cause, HttpProcessingError) else (400, " ".join(str(exc).split()))
+    if isinstance(exc, HttpProcessingError):
+        return exc.code or 400, " ".join(exc.message.split())
+    return None
 
 
 class Sandbox:
