@@ -351,7 +351,7 @@ def _online_telemetry_rules(point: Any) -> list[Problem]:
     """Every telemetry item given and not null in a data point of a device that was online (`last_is_online`)."""
     if _member(point, "last_is_online") is not True:
         return []
-    if isinstance(point, Mapping) and None not in map(point.get, _ONLINE_TELEMETRY):
+    if type(point) is dict and None not in map(point.get, _ONLINE_TELEMETRY):
         return []  # the usual point, found so at C speed: every point of an upload passes here
     return [
         Problem(name, "is required while last_is_online is true")
@@ -364,6 +364,8 @@ def _online_telemetry_rules(point: Any) -> list[Problem]:
 
 def _member(value: Any, name: str) -> Any:
     """A field of a model or a key of its wire mapping (the two spell it alike here); None when absent."""
+    if type(value) is dict:  # the usual mapping, known without the slower isinstance() of an abstract class
+        return value.get(name)
     return value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
 
 
