@@ -208,6 +208,8 @@ class _Writer:
             self.constants.append(f"{name} = {value}")
 
 
+# The same three readings of a type hint as flip_async._validation's: codegen cannot import the package, whose
+# generated modules may be the stale (or broken) ones it is about to replace.
 def _is_union(hint: Any) -> bool:
     return get_origin(hint) in (Union, types.UnionType)
 
