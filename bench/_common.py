@@ -70,7 +70,8 @@ def commission_model(document: Mapping[str, Any]) -> models.CommissionRequest:
 
 
 def telemetry_point(number: int) -> dict[str, Any]:
-    """A battery data point as a fleet service reports it every 5 minutes: the interval, the device, 8 readings."""
+    """A battery data point as a fleet service reports it every 5 minutes: the interval, the device, and the 14
+    readings Flip requires of a device that was online."""
     minutes = number % (60 * 24 * 28)
     return {
         "start_time": f"2025-06-{1 + minutes // 1440:02d}T{minutes // 60 % 24:02d}:{minutes % 60:02d}:00Z",
@@ -83,7 +84,14 @@ def telemetry_point(number: int) -> dict[str, Any]:
         "battery_total_energy_charge_wh": 104.2,
         "battery_total_energy_discharge_wh": 0.0,
         "battery_last_stored_energy_wh": 9400.0,
+        "battery_last_capacity_energy_wh": 15000.0,
         "battery_last_state_of_charge_percentage": 62.5,
+        "battery_last_state_of_health_percentage": 98.0,
+        "last_is_grid_online": True,
+        "home_total_energy_wh": 310.0,
+        "home_last_power_w": 820.0,
+        "solar_total_energy_wh": 0.0,
+        "solar_last_power_w": 0.0,
     }
 
 

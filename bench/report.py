@@ -243,7 +243,7 @@ def _telemetry(run: Run, summary: Summary, verdicts: list[str]) -> list[str]:
     verdicts.append(_ratio_verdict(f"telemetry CPU per point ≤ {most}{X} raw aiohttp + orjson.dumps", summary, most))
     return _single_comparison(
         "## 3. Telemetry: client CPU per data point",
-        f"{run.telemetry_points:,} battery data points (dicts of 11 fields, as a fleet service reports them every 5 "
+        f"{run.telemetry_points:,} battery data points (dicts of 18 fields, as a fleet service reports them every 5 "
         "minutes) per burst. flip-async: `flip.telemetry.report_battery(points)` (each point validated, batches of "
         "1,000 sent one after another, one result per point). Raw: aiohttp posting `orjson.dumps({'telemetry': "
         "batch})` of the same dicts in batches of 1,000, one after another, each answer read with `orjson.loads`.",
@@ -385,9 +385,10 @@ def _generate(result: dict[str, Any]) -> list[str]:
     return [
         "## 7. `make generate`",
         "",
-        f"`python codegen/generate.py --output <temp>/models.py` (what `make generate` runs): median "
+        f"`python codegen/generate.py --output-dir <temp>` (what `make generate` runs): median "
         f"{statistics.median(times):.2f} s wall over {len(times)} runs ({', '.join(f'{t:.2f}' for t in times)}); "
-        f"output {'identical to' if result['same'] else 'DIFFERENT from'} the committed flip_async/models.py.",
+        f"output {'identical to' if result['same'] else 'DIFFERENT from'} the committed generated modules "
+        "(flip_async/models.py, _spec.py, _checks.py).",
         "",
     ]
 

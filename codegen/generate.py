@@ -1,4 +1,5 @@
-"""Generate flip_async/models.py (attrs classes and StrEnums) and flip_async/_spec.py (the operation table)."""
+"""Generate flip_async/models.py (attrs classes and StrEnums), flip_async/_spec.py (the operation table) and
+flip_async/_checks.py (a fast test per request model)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import argparse
 import difflib
 import subprocess
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
+import checks
 import operations
 import yaml
 from datamodel_code_generator import (
@@ -23,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SPEC = ROOT / "openapi" / "flip.yaml"
 PACKAGE = ROOT / "flip_async"
-MODELS, OPERATIONS = "models.py", "_spec.py"
+MODELS, OPERATIONS, CHECKS = "models.py", "_spec.py", "_checks.py"
 
 HEADER = '''\
 # GENERATED FILE: DO NOT EDIT BY HAND.
@@ -118,11 +121,23 @@ def render(spec: Path) -> dict[str, str]:
     body = source.split("from __future__ import annotations", 1)[1]
     body = body.replace("from dataclasses import dataclass\n", "import attrs\n", 1)
     models = HEADER.format(source=shown) + "\n\nfrom __future__ import annotations" + body
+    document = yaml.safe_load(spec.read_text())
     try:
-        table = operations.render(yaml.safe_load(spec.read_text()), shown)
+        table = operations.render(document, shown)
+        roots = operations.request_models(document)
     except operations.SpecError as exc:
         raise SystemExit(f"codegen: {spec}: {exc}") from None
-    return {MODELS: ruff(models), OPERATIONS: ruff(table)}
+    models = ruff(models)
+    # The tests' header imports what any spec's models may need; those this spec's do not are dropped (F401).
+    tests = ruff(checks.render(_loaded(models), roots, shown), fixes="I,F401")
+    return {MODELS: models, OPERATIONS: ruff(table), CHECKS: tests}
+
+
+def _loaded(source: str) -> types.ModuleType:
+    """The generated models as a module of their own (never the installed flip_async.models, which may be stale)."""
+    module = types.ModuleType("flip_async.models")
+    exec(compile(source, MODELS, "exec"), vars(module))  # noqa: S102 - the source codegen itself just wrote
+    return module
 
 
 def _shown(spec: Path) -> str:
@@ -133,9 +148,9 @@ def _shown(spec: Path) -> str:
         return spec.name
 
 
-def ruff(source: str) -> str:
-    """`source` with its imports sorted and formatted by the project's ruff settings."""
-    for command in (["check", "--fix-only", "--select", "I", "--quiet"], ["format"]):
+def ruff(source: str, *, fixes: str = "I") -> str:
+    """`source` with its imports sorted (and the other `fixes` made) and formatted by the project's ruff settings."""
+    for command in (["check", "--fix-only", "--select", fixes, "--quiet"], ["format"]):
         source = subprocess.run(
             [sys.executable, "-m", "ruff", *command, "--stdin-filename", str(PACKAGE / MODELS), "-"],
             input=source,
@@ -151,7 +166,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--spec", type=Path, default=SPEC)
     parser.add_argument(
-        "--output-dir", type=Path, default=PACKAGE, help=f"where {MODELS} and {OPERATIONS} go (default: flip_async/)"
+        "--output-dir",
+        type=Path,
+        default=PACKAGE,
+        help=f"where {MODELS}, {OPERATIONS} and {CHECKS} go (default: flip_async/)",
     )
     parser.add_argument("--check", action="store_true", help="fail when a generated file is stale")
     args = parser.parse_args()

@@ -122,6 +122,20 @@ def _operation(path: str, method: str, operation: dict[str, Any], shared: list[A
     return f"    {operation_id!r}: Operation({', '.join(fields)}),"
 
 
+def request_models(spec: dict[str, Any]) -> list[str]:
+    """The component names of the request bodies (of a model, not free-form), in spec order, each once."""
+    components = spec.get("components", {})
+    names: list[str] = []
+    for item in spec.get("paths", {}).values():
+        for method in METHODS:
+            if method not in item:
+                continue
+            body = _json_schema(_resolve(item[method].get("requestBody"), components))
+            if body is not None and "$ref" in body and (name := _ref_name(body["$ref"])) not in names:
+                names.append(name)
+    return names
+
+
 def _auth(operation: dict[str, Any], operation_id: str) -> str:
     schemes = [name for requirement in operation.get("security", []) for name in requirement]
     known = {"ClientToken": "Auth.CLIENT", "SiteToken": "Auth.SITE"}

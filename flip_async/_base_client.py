@@ -120,9 +120,7 @@ class BaseClient:
 
 def _answer_type(operation: Operation, response: Response) -> Any:
     """The type to decode a 2xx answer as; None (nothing to decode) for an empty answer the spec allows."""
-    if not response.content.strip() and any(
-        operation.responses[status].type is None for status in operation.success_statuses
-    ):
+    if operation.may_answer_empty and not response.content.strip():
         return None
     return operation.success_type(response.status)
 

@@ -191,6 +191,11 @@ def _build(*, detailed: bool) -> cattrs.Converter:
 # and a Python call per field was most of what decoding a response cost after parsing the JSON. Any error falls
 # back to the detailed converter (see `structure`), so errors read the same as ever.
 _PLAIN = (str, int, float, bool)
+_FROM_TEXT: dict[Any, Callable[[str], Any]] = {
+    datetime: datetime.fromisoformat,
+    date: date.fromisoformat,
+    UUID: _parse_uuid,
+}
 
 
 def _fast_structure_fn(cls: type, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
@@ -225,6 +230,14 @@ def _fast_value(hint: Any, name: str, namespace: dict[str, Any], converter: catt
     call = f"{name}_hook({var}, {name})"
     if hint in _PLAIN:
         return f"{var} if type({var}) is {name} else {call}"
+    # Text read as its hook would read text (the hooks above), without the call: Flip's answers hold ids, dates and
+    # enum values in nearly every object.
+    if hint in _FROM_TEXT:
+        namespace[f"{name}_parse"] = _FROM_TEXT[hint]
+        return f"{name}_parse({var}) if type({var}) is str else {call}"
+    if isinstance(hint, type) and issubclass(hint, enum.Enum) and hint.__module__ == models.__name__:
+        namespace[f"{name}_members"] = hint._value2member_map_  # an open enum: an unknown value stays a string
+        return f"{name}_members.get({var}, {var}) if type({var}) is str else {call}"
     if get_origin(hint) is list and get_args(hint):  # a JSON array: each item as the list hook would
         item = _fast_value(get_args(hint)[0], f"{name}_item", namespace, converter, var=f"{var}_")
         return f"[{item} for {var}_ in {var}] if type({var}) is list else {call}"

@@ -23,6 +23,8 @@ __all__ = ["FORMAT", "Journal", "JournalError", "JournalInUseError", "JournalMis
 FORMAT = "flip-async journal"
 _VERSION = 2
 _SENDING = "sending"
+_UNANSWERED = frozenset({_SENDING, "unconfirmed"})
+_STATUSES = {status: status for status in (*DONE, *_UNANSWERED, "failed", "invalid", "not_sent")}
 
 
 class JournalError(FlipError):
@@ -118,15 +120,27 @@ class Journal:
         """The header (None for a version 1 journal), the sites done, and the sites sent without an answer."""
         header: dict[str, Any] | None = None
         last_status: dict[str, str] = {}
-        for index, entry in enumerate(self._entries()):
-            if index == 0 and entry.get("journal") == FORMAT:
-                header = entry
-                continue
-            site_id, status = entry.get("site_id"), entry.get("status")
-            if isinstance(site_id, str) and isinstance(status, str):
-                last_status[site_id] = status
+        # A journal may hold millions of lines; the loop is kept bare. Each status is kept as one shared string, not
+        # as the string its line was parsed into (a million copies of "commissioned" would take 60 MB).
+        statuses, first = _STATUSES, True
+        with self.path.open("rb") as lines:
+            for line in lines:
+                try:
+                    entry = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    continue  # the tail of a crashed run: that row was never reported, so it is simply redone
+                if type(entry) is not dict:
+                    continue
+                if first:
+                    first = False
+                    if entry.get("journal") == FORMAT:
+                        header = entry
+                        continue
+                site_id, status = entry.get("site_id"), entry.get("status")
+                if type(site_id) is str and type(status) is str:
+                    last_status[site_id] = statuses.get(status, status)
         done = frozenset(site for site, status in last_status.items() if status in DONE)
-        unconfirmed = frozenset(site for site, status in last_status.items() if status in (_SENDING, "unconfirmed"))
+        unconfirmed = frozenset(site for site, status in last_status.items() if status in _UNANSWERED)
         return header, done, unconfirmed
 
     def _entries(self) -> Iterator[dict[str, Any]]:

@@ -21,6 +21,8 @@ _UNSENDABLE = re.compile(r"/|%[0-9A-Fa-f]{2}|^\.{1,2}$")
 
 def path_problem(value: str) -> str | None:
     """Why `value` cannot be sent as a path parameter unaltered (so Flip would see another id), or None."""
+    if "/" not in value and "%" not in value and value not in ("", ".", ".."):
+        return None  # the usual id, told apart without the regex: it runs for every site and device commissioned
     if not value or _UNSENDABLE.search(value):
         return f"{value!r} cannot go in a URL path as is: not empty, '.' or '..', nor with '/' or %XX"
     return None
@@ -75,10 +77,16 @@ class Operation:
     responses: Mapping[int, Reply] = attrs.field(factory=dict)
     """By HTTP status, the documented answers: successes and errors alike."""
     _segments: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+    may_answer_empty: bool = attrs.field(init=False, repr=False, eq=False)
+    """Whether a success of this operation may come without a body (a documented 2xx without one)."""
 
     def __attrs_post_init__(self) -> None:
-        # Split once into literal text and parameter names, alternately: building a URL is then a join, not a regex.
+        # Worked out once, not per call. The path is split into literal text and parameter names, alternately:
+        # building a URL is then a join, not a regex.
         object.__setattr__(self, "_segments", tuple(_PATH_PARAMETER.split(self.path)))
+        object.__setattr__(
+            self, "may_answer_empty", any(self.responses[status].type is None for status in self.success_statuses)
+        )
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -104,5 +112,7 @@ class Operation:
         problems = [Problem(name, why) for name, value in values.items() if (why := path_problem(value)) is not None]
         if problems:
             raise RequestValidationError(problems, model=f"the path of {self.operation_id}")
+        if len(self._segments) == 1:  # no parameters in the path
+            return self.path
         # Odd positions of the split are parameter names, even ones the literal text between them.
         return "".join(values[part] if index % 2 else part for index, part in enumerate(self._segments))

@@ -72,12 +72,18 @@ class Request:
     timeout: aiohttp.ClientTimeout
     """Per attempt; it starts once a pooled connection is free."""
     max_retries: int
-    redactor: Redactor = attrs.field(repr=False)
-    """Hides this request's token (and the client token) in whatever an error response echoes back."""
+    secrets: tuple[str, ...] = attrs.field(repr=False)
+    """This request's token and the client token: what `redactor` hides."""
     subject: str | None = None
     """What the request is about, for log lines: `site abc-789` for a commission."""
     on_throttle: Callable[[float], object] | None = attrs.field(default=None, repr=False)
     """Told of each 429 at once, with the seconds Flip asked to wait (0 when it did not say)."""
+
+    @property
+    def redactor(self) -> Redactor:
+        """Hides this request's secrets in whatever an error response echoes back; made only when an error needs
+        it, not for every request."""
+        return Redactor(self.secrets)
 
 
 @attrs.frozen
@@ -160,6 +166,9 @@ class Transport:
             "User-Agent": self._user_agent,
         }
         self._client_headers = {has_body: self._headers(self._token, has_body=has_body) for has_body in (False, True)}
+        self._client_secrets: tuple[str, ...] = (self._token,)
+        # Building a URL costs more than a dict lookup by far; a site's paths repeat, so recent ones are kept.
+        self._url = functools.lru_cache(maxsize=1024)(self._url_of)
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -220,16 +229,20 @@ class Transport:
         """The request for `path` below the base URL: `token` replaces the client token for it (a site token), and
         `timeout` (seconds per attempt) and `max_retries` replace the transport's defaults; `subject` goes in its log
         lines."""
-        secret = self._token if token is None else _checked_token(token)
         has_body = body is not None
+        if token is None:
+            headers, secrets = self._client_headers[has_body], self._client_secrets
+        else:
+            secret = _checked_token(token)
+            headers, secrets = self._headers(secret, has_body=has_body), (secret, self._token)
         return Request(
             method=method,
-            url=self._url(path, params),
-            headers=self._client_headers[has_body] if token is None else self._headers(secret, has_body=has_body),
+            url=self._url(path).with_query(_query_pairs(params)) if params else self._url(path),
+            headers=headers,
             body=body,
             timeout=_client_timeout(self._timeout if timeout is None else check_timeout(timeout)),
             max_retries=self._max_retries if max_retries is None else check_max_retries(max_retries),
-            redactor=Redactor((secret, self._token)),
+            secrets=secrets,
             subject=subject,
             on_throttle=on_throttle,
         )
@@ -275,12 +288,32 @@ class Transport:
             await self._rate_limit.wait()
         async with slots:
             started = time.monotonic()
+            # The exchange is written out here rather than in a coroutine of its own: each level of coroutines costs
+            # every resumption of the request (a few per request) a frame switch.
             try:
-                reply = await _exchange(session, request, self._max_response_size, self._proxy)
+                async with session.request(
+                    request.method,
+                    request.url,
+                    data=request.body,
+                    headers=request.headers,
+                    timeout=request.timeout,
+                    allow_redirects=False,
+                    proxy=self._proxy,
+                ) as response:
+                    # Reading it all hands the connection back to the pool before any retry wait; a body given up
+                    # on mid-way closes its connection instead.
+                    length = response.content_length
+                    if length is None:
+                        content = await _read_at_most(response.content, self._max_response_size)
+                    elif length <= self._max_response_size:
+                        content = await response.read()
+                    else:
+                        raise _BodyTooLarge(length)
+                    reply = _Reply(response.status, _headers.frozen(response.headers), content)
             except BaseException as exc:
                 _log_attempt(request, type(exc).__name__, attempt, started)
                 raise
-            _log_attempt(request, str(reply.status), attempt, started, _headers.request_id(reply.headers))
+            _log_attempt(request, reply.status, attempt, started, reply.headers)
             return reply
 
     async def _wait_before_retry(
@@ -318,9 +351,8 @@ class Transport:
             raise RuntimeError("a Transport can only be used from the event loop it first ran in")
         return self._session, self._slots
 
-    def _url(self, path: str, params: Params | None) -> URL:
-        url = self._base_url.with_path(self._base_url.path.rstrip("/") + "/" + path.lstrip("/"))
-        return url.with_query(_query_pairs(params)) if params else url
+    def _url_of(self, path: str) -> URL:
+        return self._base_url.with_path(self._base_url.path.rstrip("/") + "/" + path.lstrip("/"))
 
     def _headers(self, token: str, *, has_body: bool) -> dict[str, str]:
         headers = {**self._common_headers, "Authorization": f"Bearer {token}"}
@@ -332,28 +364,6 @@ class Transport:
 class _BodyTooLarge(Exception):
     def __init__(self, length: int | None) -> None:
         self.announced = "" if length is None else f" (it announced {length})"
-
-
-async def _exchange(session: aiohttp.ClientSession, request: Request, limit: int, proxy: str | None) -> _Reply:
-    async with session.request(
-        request.method,
-        request.url,
-        data=request.body,
-        headers=request.headers,
-        timeout=request.timeout,
-        allow_redirects=False,
-        proxy=proxy,
-    ) as response:
-        # Reading it all hands the connection back to the pool before any retry wait; a body given up on mid-way
-        # closes its connection instead.
-        length = response.content_length
-        if length is None:
-            content = await _read_at_most(response.content, limit)
-        elif length <= limit:
-            content = await response.read()
-        else:
-            raise _BodyTooLarge(length)
-        return _Reply(response.status, _headers.frozen(response.headers), content)
 
 
 async def _read_at_most(stream: aiohttp.StreamReader, limit: int) -> bytes:
@@ -372,10 +382,14 @@ def _client_timeout(seconds: float) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=seconds)
 
 
-def _log_attempt(request: Request, outcome: str, attempt: int, started: float, request_id: str | None = None) -> None:
+def _log_attempt(
+    request: Request, outcome: str | int, attempt: int, started: float, headers: CIMultiDictProxy[str] | None = None
+) -> None:
+    # Everything here waits for the level check: a request pays for a log line only when DEBUG is on.
     if logger.isEnabledFor(logging.DEBUG):
         elapsed_ms = (time.monotonic() - started) * 1000
         about = f" ({request.subject})" if request.subject else ""
+        request_id = None if headers is None else _headers.request_id(headers)
         answered = f", request id {request_id}" if request_id else ""
         logger.debug(
             "%s %s%s -> %s (attempt %d, %.1f ms%s)",

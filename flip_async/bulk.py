@@ -259,10 +259,16 @@ class _Run:
         try:
             async for index, row in _enumerate(rows):
                 await self._window.acquire()
-                task = asyncio.create_task(self._commission(index, row))
+                self._started += 1
+                site_id = site_id_of(row)
+                if site_id is not None and site_id in self._done_before:
+                    # A site an earlier run finished: its outcome is known at once, so it takes no task (a rerun of
+                    # a long input skips most of its rows).
+                    self._finish(CommissionOutcome(row=index, site_id=site_id, status=OutcomeStatus.SKIPPED))
+                    continue
+                task = asyncio.create_task(self._commission(index, row, site_id))
                 self._tasks.add(task)
                 task.add_done_callback(self._record)
-                self._started += 1
         except Exception as exc:  # the input's own failure: reported once the started rows are accounted for
             self._input_error = exc
         finally:
@@ -273,7 +279,10 @@ class _Run:
         self._in_flight.discard(task)
         if task.cancelled():  # cancelled before it began: no row of it to account for
             return
-        outcome = task.result()
+        self._finish(task.result())
+
+    def _finish(self, outcome: CommissionOutcome) -> None:
+        """Journal the row's outcome, tell `on_outcome`, and queue it to be yielded."""
         self._watch(outcome)
         try:
             if self._book is not None and outcome.status is not OutcomeStatus.SKIPPED:
@@ -327,9 +336,8 @@ class _Run:
                 yield waiting.pop(next_row)
                 next_row += 1
 
-    async def _commission(self, index: int, row: Row) -> CommissionOutcome:
+    async def _commission(self, index: int, row: Row, site_id: str | None) -> CommissionOutcome:
         started = time.monotonic()
-        site_id = site_id_of(row)
         sent = False
 
         def outcome(status: OutcomeStatus, **details: Any) -> CommissionOutcome:
@@ -337,8 +345,6 @@ class _Run:
                 row=index, site_id=site_id, status=status, elapsed=time.monotonic() - started, **details
             )
 
-        if site_id is not None and site_id in self._done_before:
-            return outcome(OutcomeStatus.SKIPPED)
         if self._stopped is not None:
             return outcome(OutcomeStatus.NOT_SENT, error=self._stopped)
         try:

@@ -76,7 +76,14 @@ class TelemetryReport:
 def _battery_point(point: models.BatteryTelemetry | Mapping[str, Any]) -> Any:
     """The point as sent (explicit nulls kept: "unknown while offline"), checked as a BatteryTelemetry first."""
     check(point, models.BatteryTelemetry)
+    if type(point) is dict and set(map(type, point.values())) <= _JSON_SCALARS:
+        # The usual point: a dict of JSON values already, which the converter would only copy (at 20 times the cost
+        # of this test, for every point of an upload).
+        return dict(point)
     return wire(point, "$")
+
+
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _counter_reading(reading: Mapping[str, Any]) -> Any:
