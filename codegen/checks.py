@@ -38,11 +38,10 @@ from uuid import UUID
 
 from flip_async import models
 from flip_async._json import MAX_DEPTH, depth
-from flip_async._scalars import EMAIL, INT_RANGE, encodable, parses
+from flip_async._scalars import EMAIL, INT_END, INT_MIN, encodable, parses
 
 __all__ = ["PASSES"]
 
-_INT_MIN, _INT_END = INT_RANGE.start, INT_RANGE.stop
 _ABSENT = object()
 '''
 
@@ -178,7 +177,7 @@ class _Writer:
         return "(" + " and ".join(parts) + ")"
 
     def _scalar_test(self, hint: Any, rules: dict[str, Any], var: str) -> str:
-        integer = f"(type({var}) is int and _INT_MIN <= {var} < _INT_END)"
+        integer = f"(type({var}) is int and INT_MIN <= {var} < INT_END)"
         parsed = {datetime: "datetime.fromisoformat", date: "date.fromisoformat", UUID: "UUID"}
         if hint is str:
             parts = [f"type({var}) is str", f"({var}.isascii() or encodable({var}))"]

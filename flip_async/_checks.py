@@ -17,11 +17,10 @@ from uuid import UUID
 
 from flip_async import models
 from flip_async._json import MAX_DEPTH, depth
-from flip_async._scalars import EMAIL, INT_RANGE, encodable, parses
+from flip_async._scalars import EMAIL, INT_END, INT_MIN, encodable, parses
 
 __all__ = ["PASSES"]
 
-_INT_MIN, _INT_END = INT_RANGE.start, INT_RANGE.stop
 _ABSENT = object()
 
 _EnrollMethod_VALUES = frozenset(models.EnrollMethod._value2member_map_)
@@ -257,14 +256,14 @@ def passes_DeviceBatteryConfig(value: Any) -> bool:
     v: Any  # each field's value in turn
     if type(value) is models.DeviceBatteryConfig:
         v = value.reserve_percentage
-        if v is None or not ((type(v) is int and _INT_MIN <= v < _INT_END) and v >= 0 and v <= 100):
+        if v is None or not ((type(v) is int and INT_MIN <= v < INT_END) and v >= 0 and v <= 100):
             return False
         return True
     if type(value) is dict:
         if not value.keys() <= _DeviceBatteryConfig_FIELDS:
             return False
         v = value.get("reserve_percentage")
-        if v is None or not ((type(v) is int and _INT_MIN <= v < _INT_END) and v >= 0 and v <= 100):
+        if v is None or not ((type(v) is int and INT_MIN <= v < INT_END) and v >= 0 and v <= 100):
             return False
         return True
     return False
@@ -277,26 +276,26 @@ def passes_DeviceBatteryAttributes(value: Any) -> bool:
     v: Any  # each field's value in turn
     if type(value) is models.DeviceBatteryAttributes:
         v = value.battery_capacity_wh
-        if v is None or not (type(v) is int and _INT_MIN <= v < _INT_END):
+        if v is None or not (type(v) is int and INT_MIN <= v < INT_END):
             return False
         v = value.battery_power_input_w
-        if v is None or not (type(v) is int and _INT_MIN <= v < _INT_END):
+        if v is None or not (type(v) is int and INT_MIN <= v < INT_END):
             return False
         v = value.battery_power_output_w
-        if v is None or not (type(v) is int and _INT_MIN <= v < _INT_END):
+        if v is None or not (type(v) is int and INT_MIN <= v < INT_END):
             return False
         return True
     if type(value) is dict:
         if not value.keys() <= _DeviceBatteryAttributes_FIELDS:
             return False
         v = value.get("battery_capacity_wh")
-        if v is None or not (type(v) is int and _INT_MIN <= v < _INT_END):
+        if v is None or not (type(v) is int and INT_MIN <= v < INT_END):
             return False
         v = value.get("battery_power_input_w")
-        if v is None or not (type(v) is int and _INT_MIN <= v < _INT_END):
+        if v is None or not (type(v) is int and INT_MIN <= v < INT_END):
             return False
         v = value.get("battery_power_output_w")
-        if v is None or not (type(v) is int and _INT_MIN <= v < _INT_END):
+        if v is None or not (type(v) is int and INT_MIN <= v < INT_END):
             return False
         return True
     return False
@@ -495,7 +494,7 @@ def passes_BatteryTelemetryRequest(value: Any) -> bool:
         if v is not None and not (isinstance(v, datetime) or (type(v) is str and parses(datetime.fromisoformat, v))):
             return False
         v = value.duration_s
-        if v is not None and not (type(v) is int and _INT_MIN <= v < _INT_END):
+        if v is not None and not (type(v) is int and INT_MIN <= v < INT_END):
             return False
         return True
     if type(value) is dict:
@@ -514,7 +513,7 @@ def passes_BatteryTelemetryRequest(value: Any) -> bool:
         ):
             return False
         v = value.get("duration_s", _ABSENT)
-        if v is not _ABSENT and (v is None or not (type(v) is int and _INT_MIN <= v < _INT_END)):
+        if v is not _ABSENT and (v is None or not (type(v) is int and INT_MIN <= v < INT_END)):
             return False
         return True
     return False
@@ -553,7 +552,7 @@ def passes_BatteryTelemetry(value: Any) -> bool:
         if v is None or not (isinstance(v, datetime) or (type(v) is str and parses(datetime.fromisoformat, v))):
             return False
         v = value.duration_s
-        if v is None or not ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)):
+        if v is None or not ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)):
             return False
         v = value.device_id
         if v is None or not (type(v) is str and (v.isascii() or encodable(v))):
@@ -566,51 +565,51 @@ def passes_BatteryTelemetry(value: Any) -> bool:
             return False
         v = value.battery_last_power_charge_w
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.battery_last_power_discharge_w
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.battery_total_energy_charge_wh
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.battery_total_energy_discharge_wh
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.battery_last_stored_energy_wh
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.battery_last_capacity_energy_wh
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.battery_last_backup_reserve_percentage
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END))
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END))
             and v >= 0
             and v <= 100
         ):
             return False
         v = value.battery_last_state_of_charge_percentage
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END))
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END))
             and v >= 0
             and v <= 100
         ):
             return False
         v = value.battery_last_state_of_health_percentage
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END))
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END))
             and v >= 0
             and v <= 100
         ):
@@ -620,22 +619,22 @@ def passes_BatteryTelemetry(value: Any) -> bool:
             return False
         v = value.home_total_energy_wh
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.home_last_power_w
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.solar_total_energy_wh
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.solar_last_power_w
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.oem_raw_data
@@ -649,7 +648,7 @@ def passes_BatteryTelemetry(value: Any) -> bool:
         if v is None or not (isinstance(v, datetime) or (type(v) is str and parses(datetime.fromisoformat, v))):
             return False
         v = value.get("duration_s")
-        if v is None or not ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)):
+        if v is None or not ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)):
             return False
         v = value.get("device_id")
         if v is None or not (type(v) is str and (v.isascii() or encodable(v))):
@@ -662,51 +661,51 @@ def passes_BatteryTelemetry(value: Any) -> bool:
             return False
         v = value.get("battery_last_power_charge_w")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.get("battery_last_power_discharge_w")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.get("battery_total_energy_charge_wh")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.get("battery_total_energy_discharge_wh")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.get("battery_last_stored_energy_wh")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.get("battery_last_capacity_energy_wh")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.get("battery_last_backup_reserve_percentage")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END))
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END))
             and v >= 0
             and v <= 100
         ):
             return False
         v = value.get("battery_last_state_of_charge_percentage")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END))
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END))
             and v >= 0
             and v <= 100
         ):
             return False
         v = value.get("battery_last_state_of_health_percentage")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END))
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END))
             and v >= 0
             and v <= 100
         ):
@@ -716,22 +715,22 @@ def passes_BatteryTelemetry(value: Any) -> bool:
             return False
         v = value.get("home_total_energy_wh")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.get("home_last_power_w")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.get("solar_total_energy_wh")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.get("solar_last_power_w")
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END)) and v >= 0
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END)) and v >= 0
         ):
             return False
         v = value.get("oem_raw_data", _ABSENT)
@@ -886,7 +885,7 @@ def passes_DeviceBatteryConfigUpdate(value: Any) -> bool:
     if type(value) is models.DeviceBatteryConfigUpdate:
         v = value.reserve_percentage
         if v is not None and not (
-            ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END))
+            ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END))
             and v >= 0
             and v <= 100
         ):
@@ -899,7 +898,7 @@ def passes_DeviceBatteryConfigUpdate(value: Any) -> bool:
         if v is not _ABSENT and (
             v is None
             or not (
-                ((type(v) is float and math.isfinite(v)) or (type(v) is int and _INT_MIN <= v < _INT_END))
+                ((type(v) is float and math.isfinite(v)) or (type(v) is int and INT_MIN <= v < INT_END))
                 and v >= 0
                 and v <= 100
             )
@@ -918,26 +917,26 @@ def passes_DeviceBatteryAttributesUpdate(value: Any) -> bool:
     v: Any  # each field's value in turn
     if type(value) is models.DeviceBatteryAttributesUpdate:
         v = value.battery_capacity_wh
-        if v is not None and not (type(v) is int and _INT_MIN <= v < _INT_END):
+        if v is not None and not (type(v) is int and INT_MIN <= v < INT_END):
             return False
         v = value.battery_power_input_w
-        if v is not None and not (type(v) is int and _INT_MIN <= v < _INT_END):
+        if v is not None and not (type(v) is int and INT_MIN <= v < INT_END):
             return False
         v = value.battery_power_output_w
-        if v is not None and not (type(v) is int and _INT_MIN <= v < _INT_END):
+        if v is not None and not (type(v) is int and INT_MIN <= v < INT_END):
             return False
         return True
     if type(value) is dict:
         if not value.keys() <= _DeviceBatteryAttributesUpdate_FIELDS:
             return False
         v = value.get("battery_capacity_wh", _ABSENT)
-        if v is not _ABSENT and (v is None or not (type(v) is int and _INT_MIN <= v < _INT_END)):
+        if v is not _ABSENT and (v is None or not (type(v) is int and INT_MIN <= v < INT_END)):
             return False
         v = value.get("battery_power_input_w", _ABSENT)
-        if v is not _ABSENT and (v is None or not (type(v) is int and _INT_MIN <= v < _INT_END)):
+        if v is not _ABSENT and (v is None or not (type(v) is int and INT_MIN <= v < INT_END)):
             return False
         v = value.get("battery_power_output_w", _ABSENT)
-        if v is not _ABSENT and (v is None or not (type(v) is int and _INT_MIN <= v < _INT_END)):
+        if v is not _ABSENT and (v is None or not (type(v) is int and INT_MIN <= v < INT_END)):
             return False
         return True
     return False
@@ -986,10 +985,10 @@ def passes_EventBatterySettings(value: Any) -> bool:
         if v is None or not (type(v) is str and (v.isascii() or encodable(v))):
             return False
         v = value.backup_reserve_percentage
-        if v is not None and not ((type(v) is int and _INT_MIN <= v < _INT_END) and v >= 0 and v <= 100):
+        if v is not None and not ((type(v) is int and INT_MIN <= v < INT_END) and v >= 0 and v <= 100):
             return False
         v = value.maximum_charge_percentage
-        if v is not None and not ((type(v) is int and _INT_MIN <= v < _INT_END) and v >= 0 and v <= 100):
+        if v is not None and not ((type(v) is int and INT_MIN <= v < INT_END) and v >= 0 and v <= 100):
             return False
         return True
     if type(value) is dict:
@@ -999,10 +998,10 @@ def passes_EventBatterySettings(value: Any) -> bool:
         if v is None or not (type(v) is str and (v.isascii() or encodable(v))):
             return False
         v = value.get("backup_reserve_percentage")
-        if v is not None and not ((type(v) is int and _INT_MIN <= v < _INT_END) and v >= 0 and v <= 100):
+        if v is not None and not ((type(v) is int and INT_MIN <= v < INT_END) and v >= 0 and v <= 100):
             return False
         v = value.get("maximum_charge_percentage")
-        if v is not None and not ((type(v) is int and _INT_MIN <= v < _INT_END) and v >= 0 and v <= 100):
+        if v is not None and not ((type(v) is int and INT_MIN <= v < INT_END) and v >= 0 and v <= 100):
             return False
         return True
     return False

@@ -6,14 +6,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["EMAIL", "INT_RANGE", "encodable", "parses"]
+__all__ = ["EMAIL", "INT_END", "INT_MIN", "encodable", "parses"]
 
 # Deliberately loose: one "@", a dot in the domain, no spaces. Flip owns the real check; this catches typos and
 # column mix-ups (a name in the email column) before a whole fleet is sent.
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
-# JSON numbers as Flip's stack reads them: 64-bit integers, finite floats (orjson would write NaN as null).
-INT_RANGE = range(-(2**63), 2**64)
+# JSON numbers as Flip's stack reads them: 64-bit integers (INT_MIN <= n < INT_END), finite floats (orjson would write
+# NaN as null). Compared, never `n in range(...)`: that scans the whole range for an int subclass (an IntEnum member).
+INT_MIN, INT_END = -(2**63), 2**64
 
 
 def encodable(text: str) -> bool:

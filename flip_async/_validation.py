@@ -18,7 +18,7 @@ import attrs
 from flip_async import _converter, _json, models
 from flip_async._checks import PASSES
 from flip_async._json import kind
-from flip_async._scalars import EMAIL, INT_RANGE, encodable, parses
+from flip_async._scalars import EMAIL, INT_END, INT_MIN, encodable, parses
 from flip_async._spec import DEFS
 from flip_async._spec_types import path_problem
 from flip_async.errors import Problem, RequestValidationError
@@ -280,7 +280,7 @@ def _expect_str(value: Any) -> str | None:
 
 def _expect_int(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
-        return None if value in INT_RANGE else f"{value} does not fit in 64 bits"
+        return None if INT_MIN <= value < INT_END else f"{value} does not fit in 64 bits"
     shown = repr(value) if isinstance(value, float | str) else kind(value)
     return f"expected an integer, got {shown}"
 
