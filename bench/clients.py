@@ -1,5 +1,10 @@
 """The commission clients measured: flip-async, raw aiohttp (the floor) and three peers, each sending one site a call.
 
+Besides them, `flip-async without <piece>` for each of PIECES: flip-async with one piece of its own work patched out
+of the worker process (validation, encoding or decoding; `all` for the three at once, leaving the call layers and
+the transport). Against raw aiohttp in the same run, what each piece costs in place, interleaved with 63 other
+requests' work, is the difference; it is not what the piece costs in a loop of its own (section 6 of RESULTS.md).
+
 Each is set up by `open_client(name, stack, server, peer_dir)`, which returns how to build a call's input from the
 wire document of one site (done before the timed window) and how to send it (timed: encoding, sending, reading and
 decoding the answer). Every client keeps a pool of POOL_SIZE connections: the default of aiohttp, of flip-async and
@@ -14,14 +19,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import aiohttp
 import orjson
 
-from bench._common import Server, commission_model
+from bench._common import Server, commission_model, site_request
 from flip_async import FlipClient
 
 CLIENTS = ("flip-async", "aiohttp", "pydantic", "openapi-generator", "openapi-python-client")
+PIECES = ("validation", "encoding", "decoding", "all")
+WITHOUT = tuple(f"flip-async without {piece}" for piece in PIECES)
 POOL_SIZE = 100
 TIMEOUT = 30.0
 
@@ -31,6 +39,9 @@ Send = Callable[[Any], Awaitable[None]]
 
 async def open_client(name: str, stack: AsyncExitStack, server: Server, peer_dir: Path | None) -> tuple[Build, Send]:
     if name == "flip-async":
+        return await _flip_async(stack, server)
+    if name in WITHOUT:
+        _patch_out(name.removeprefix("flip-async without "), stack)
         return await _flip_async(stack, server)
     if name == "aiohttp":
         return await _raw_aiohttp(stack, server)
@@ -43,7 +54,7 @@ async def open_client(name: str, stack: AsyncExitStack, server: Server, peer_dir
         return await _openapi_generator(stack, server)
     if name == "openapi-python-client":
         return await _openapi_python_client(stack, server)
-    raise ValueError(f"unknown client {name!r}; expected one of {', '.join(CLIENTS)}")
+    raise ValueError(f"unknown client {name!r}; expected one of {', '.join(CLIENTS + WITHOUT)}")
 
 
 def headers(token: str) -> dict[str, str]:
@@ -63,6 +74,31 @@ async def _flip_async(stack: AsyncExitStack, server: Server) -> tuple[Build, Sen
         await flip.commission(request)
 
     return commission_model, send
+
+
+def _patch_out(piece: str, stack: AsyncExitStack) -> None:
+    """Leave `piece` of flip-async's own work out of every call this process makes, until `stack` closes."""
+    # Plain functions, not mocks: a Mock's own call costs microseconds, which would be measured as flip-async's.
+    # Every request of a run has the same size (bench._common.site_request), so one encoded document stands in.
+    encoded = orjson.dumps(site_request("c", 0))
+
+    def as_given(request: Any, cls: type) -> Any:
+        return request
+
+    def pre_encoded(body: Any) -> bytes:
+        return encoded
+
+    def nothing_to_decode(operation: Any, response: Any) -> None:
+        return None
+
+    patches = {
+        "validation": ("flip_async._client.validated", as_given),
+        "encoding": ("flip_async._base_client._json_body", pre_encoded),
+        "decoding": ("flip_async._base_client._answer_type", nothing_to_decode),
+    }
+    for name, (target, replacement) in patches.items():
+        if piece in (name, "all"):
+            stack.enter_context(mock.patch(target, new=replacement))
 
 
 async def _raw_aiohttp(stack: AsyncExitStack, server: Server) -> tuple[Build, Send]:

@@ -94,6 +94,10 @@ def render(run: Run, results: dict[str, Any]) -> str:
         out += _converter(results["converter"], verdicts)
     if "generate" in results:
         out += _generate(results["generate"])
+    if "breakdown" in results:
+        out += _breakdown(results["breakdown"], results.get("converter", {}))
+    if "processes" in results:
+        out += _processes(results["processes"])
     out += _stability(run, results)
     if verdicts:
         out += [
@@ -389,6 +393,84 @@ def _generate(result: dict[str, Any]) -> list[str]:
         f"{statistics.median(times):.2f} s wall over {len(times)} runs ({', '.join(f'{t:.2f}' for t in times)}); "
         f"output {'identical to' if result['same'] else 'DIFFERENT from'} the committed generated modules "
         "(flip_async/models.py, _spec.py, _checks.py).",
+        "",
+    ]
+
+
+# Each piece, and the row of section 6 that times it in a loop of its own.
+PIECES = {
+    "validation": "validate request model (`validated`)",
+    "encoding": "encode request (model -> JSON bytes)",
+    "decoding": "decode response (JSON bytes -> model)",
+}
+
+
+def _breakdown(results: dict[str, Summary], converter: dict[str, Any]) -> list[str]:
+    whole = results.get("flip-async")
+    if whole is None:
+        return []
+    out = [
+        f"## 8. Where flip-async's own CPU per commission goes (concurrency {TARGET_CONCURRENCY})",
+        "",
+        "flip-async, and flip-async with one piece of its own work patched out of its worker process (plain "
+        "functions: validation returns the model as given, encoding returns a pre-encoded document of the same "
+        "size, decoding is skipped), each against raw aiohttp as in section 1. What a piece costs in place is "
+        f"(flip-async's ratio \N{MINUS SIGN} the ratio without it) {X} raw aiohttp's µs per request: its cost where it "
+        f"runs, between {TARGET_CONCURRENCY - 1} other requests' work, beside what it costs in a loop of its own "
+        "(section 6). `all` leaves out the three at once: what remains over raw aiohttp is the call layers (the "
+        "operation, the call, the request values, retries and logging decisions) and the transport.",
+        "",
+        "| flip-async | ratio to raw aiohttp (median of pairs) | pair range | the piece in place, µs/request | "
+        "in a loop of its own, µs | quiet pairs |",
+        "| --- | ---: | --- | ---: | ---: | --- |",
+    ]
+    raw_us = whole.baseline_us
+    for name, summary in results.items():
+        piece = name.removeprefix("flip-async without ")
+        in_place = "" if name == "flip-async" else f"{(whole.ratio - summary.ratio) * raw_us:.1f}"
+        alone = converter.get(PIECES.get(piece, ""), {}).get("flip-async")
+        out.append(
+            f"| {'as it is' if name == 'flip-async' else 'without ' + piece} | **{summary.ratio:.2f}{X}** | "
+            f"{summary.low:.2f}{DASH}{summary.high:.2f} | {in_place} | {_maybe(alone, '.2f')} | "
+            f"{summary.quiet} of {summary.measured} |"
+        )
+    if (rest := results.get("flip-async without all")) is not None:
+        beyond = (rest.ratio - 1) * raw_us
+        out += [
+            "",
+            f"Raw aiohttp: {raw_us:.1f} µs per request. Without all three pieces, flip-async (the call layers and the "
+            f"transport over its own session) costs {abs(beyond):.1f} µs {'more' if beyond >= 0 else 'less'} than "
+            "raw aiohttp's default session.",
+        ]
+    return [*out, ""]
+
+
+def _processes(runs: Sequence[dict[str, Any]]) -> list[str]:
+    first = runs[0]
+    share = [run["share_429"] for run in runs]
+    achieved = [run["achieved_over_rate"] for run in runs]
+    return [
+        "## 9. Several processes sharing one token",
+        "",
+        f"`python -m bench.multiprocess`: {first['processes']} `flip-async commission` processes at once (each "
+        f"its own fleet file of {first['rows'] // first['processes']:,} rows, concurrency 32, default retries, "
+        "pinned to CPU 0), sharing one client token, against `flip-async sandbox --rate-limit "
+        f"{first['rate']:g}` (pinned to CPU 1), which answers 429 with `Retry-After` past {first['rate']:g} "
+        "requests a second. Nothing is shared between the processes but the token: each backs off on its own "
+        "(AIMD at its 429s). The share of requests answered 429, the rate achieved (commission answers per "
+        "second of the run, over the limit), and whether every row of every process ended `commissioned`.",
+        "",
+        "| run | rows | seconds | requests | answered 429 | achieved / limit | every row commissioned |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        *(
+            f"| {number} | {run['rows']:,} | {run['elapsed_s']:.1f} | {run['requests']:,} | "
+            f"{run['answered_429']:,} ({run['share_429']:.1%}) | {run['achieved_over_rate']:.2f} | "
+            f"{'yes' if run['all_commissioned'] else 'NO: ' + str(run['statuses'])} |"
+            for number, run in enumerate(runs, 1)
+        ),
+        "",
+        f"Median: {statistics.median(share):.1%} of requests answered 429, {statistics.median(achieved):.2f} of the "
+        "limit used.",
         "",
     ]
 

@@ -2,11 +2,12 @@
 
     python -m bench.run [--quick] [--only commission,bulk,...] [--skip ...] [--no-write] [--json PATH]
 
-Sections: commission (five clients at four concurrencies), bulk (commission_many against a bounded raw loop),
-telemetry, resume (a journal of a million lines), memory (a long commission_many run), converter (decoding and
-validation against pydantic v2), generate (`make generate`'s time). The report is printed and written to
-bench/RESULTS.md; `--json` also writes every figure it shows. These are measurements, not tests: nothing here fails
-because a number is bad, only when a client gets a wrong answer.
+Sections: commission (five clients at four concurrencies), breakdown (flip-async with each piece of its own work left
+out in turn), bulk (commission_many against a bounded raw loop), telemetry, resume (a journal of a million lines),
+memory (a long commission_many run), converter (decoding and validation against pydantic v2), generate (`make
+generate`'s time), processes (several CLI runs sharing one token against a rate-limited sandbox). The report is
+printed and written to bench/RESULTS.md; `--json` also writes every figure it shows. These are measurements, not
+tests: nothing here fails because a number is bad, only when a client gets a wrong answer.
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ from typing import Any
 
 import orjson
 
-from bench import peer, report
+from bench import multiprocess, peer, report
 from bench._common import CLIENT_CPU, PYTHON, ROOT, pinned, responder_process, run_json
-from bench.clients import CLIENTS
+from bench.clients import CLIENTS, WITHOUT
 from bench.interleave import Comparison, Pair, QuietWait, calibrated_count, run_pairs, summarize, workers
 from bench.resume import journal_for
 from bench.workloads import TELEMETRY_POINTS
 
-SECTIONS = ("commission", "bulk", "telemetry", "resume", "memory", "converter", "generate")
+SECTIONS = ("commission", "breakdown", "bulk", "telemetry", "resume", "memory", "converter", "generate", "processes")
 CONCURRENCIES = (1, 16, 64, 256)
 BASELINE = "aiohttp"
 TWIN = f"{BASELINE}@twin"  # a second process of the baseline, for the A/A comparison
@@ -53,6 +54,7 @@ class Mode:
     burst_seconds: float
     pairs: dict[str, int]
     """Quiet pairs wanted per process pair, by subject."""
+    breakdown_pairs: int
     bulk_pairs: int
     telemetry_pairs: int
     resume_lines: int
@@ -60,6 +62,9 @@ class Mode:
     resume_skipped: int
     memory_rows: int
     converter_rounds: int
+    process_rows: int
+    """Rows per process of the processes section."""
+    process_runs: int
     quiet_budget: float
     """Seconds the whole run may spend waiting for outside load to pass."""
 
@@ -69,6 +74,7 @@ FULL = Mode(
     groups=3,
     burst_seconds=0.3,
     pairs={"flip-async": 6, "pydantic": 3, "openapi-generator": 2, "openapi-python-client": 1},
+    breakdown_pairs=4,
     bulk_pairs=6,
     telemetry_pairs=4,
     resume_lines=1_000_000,
@@ -76,6 +82,8 @@ FULL = Mode(
     resume_skipped=1_000_000,
     memory_rows=1_000_000,
     converter_rounds=15,
+    process_rows=1500,
+    process_runs=3,
     quiet_budget=60.0,
 )
 QUICK = Mode(
@@ -83,6 +91,7 @@ QUICK = Mode(
     groups=2,
     burst_seconds=0.15,
     pairs={"flip-async": 3, "pydantic": 1, "openapi-generator": 1, "openapi-python-client": 1},
+    breakdown_pairs=2,
     bulk_pairs=3,
     telemetry_pairs=2,
     resume_lines=1_000_000,
@@ -90,6 +99,8 @@ QUICK = Mode(
     resume_skipped=100_000,
     memory_rows=100_000,
     converter_rounds=5,
+    process_rows=500,
+    process_runs=2,
     quiet_budget=45.0,
 )
 
@@ -130,6 +141,38 @@ def commission(
                     measured[comparison.subject.removeprefix("commission:"), concurrency] += pairs
                 _progress(f"commission: process pair {group + 1}/{mode.groups}, concurrency {concurrency} done")
     return measured
+
+
+def breakdown(mode: Mode, quiet: QuietWait) -> dict[str, list[Pair]]:
+    """flip-async, and flip-async with each piece of its own work left out, each against raw aiohttp at
+    TARGET_CONCURRENCY in each of `mode.groups` fresh process pairs."""
+    subjects = ("flip-async", *WITHOUT)
+    measured: dict[str, list[Pair]] = defaultdict(list)
+    for group in range(mode.groups):
+        with workers(
+            [f"commission:{name}" for name in (BASELINE, *subjects)], seed=SEEDS[group], peer_dir=None
+        ) as pool:
+            count = calibrated_count(
+                pool["commission:flip-async"], TWIN_CONCURRENCY, seconds=mode.burst_seconds, least=256, most=50_000
+            )
+            pool[f"commission:{BASELINE}"].burst(count, TWIN_CONCURRENCY)  # its warm-up
+            comparisons = [
+                Comparison(
+                    f"commission:{name}", f"commission:{BASELINE}", TWIN_CONCURRENCY, count, mode.breakdown_pairs
+                )
+                for name in subjects
+            ]
+            for comparison, pairs in run_pairs(comparisons, pool, group, quiet).items():
+                measured[comparison.subject.removeprefix("commission:")] += pairs
+        _progress(f"breakdown: process pair {group + 1}/{mode.groups} done")
+    return measured
+
+
+def processes(mode: Mode) -> list[dict[str, Any]]:
+    """bench.multiprocess's runs: 4 CLI processes sharing one token against a sandbox limited to 200 requests/s."""
+    runs = [multiprocess.measure(4, 200.0, mode.process_rows) for _ in range(mode.process_runs)]
+    _progress("processes: done")
+    return runs
 
 
 def bulk(mode: Mode, quiet: QuietWait) -> list[Pair]:
@@ -259,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             results["commission"] = {
                 key: summarize(pairs) for key, pairs in commission(mode, quiet, folder, clients).items() if pairs
             }
+        if "breakdown" in sections:
+            results["breakdown"] = {name: summarize(pairs) for name, pairs in breakdown(mode, quiet).items() if pairs}
         if "bulk" in sections:
             results["bulk"] = summarize(bulk(mode, quiet))
         if "telemetry" in sections:
@@ -272,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             _progress("converter: done")
         if "generate" in sections:
             results["generate"] = generate(folder)
+        if "processes" in sections:
+            results["processes"] = processes(mode)
     run = report.Run(
         mode=mode.name,
         command=_command(argv),

@@ -24,11 +24,11 @@ from typing import Any
 import orjson
 
 from bench._common import Server, site_request, telemetry_point
-from bench.clients import CLIENTS, Send, headers, open_client, raw_session
+from bench.clients import CLIENTS, WITHOUT, Send, headers, open_client, raw_session
 from flip_async import FlipClient
 
 WORKLOADS = (
-    *(f"commission:{client}" for client in CLIENTS),
+    *(f"commission:{client}" for client in CLIENTS + WITHOUT),
     *("commission_many", "bounded-loop", "telemetry", "telemetry-raw"),
 )
 DISTINCT_SITES = 4096  # distinct site ids cycled through; the responder does not mind a site sent twice
