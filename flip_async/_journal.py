@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -24,7 +25,6 @@ FORMAT = "flip-async journal"
 _VERSION = 2
 _SENDING = "sending"
 _UNANSWERED = frozenset({_SENDING, "unconfirmed"})
-_STATUSES = {status: status for status in (*DONE, *_UNANSWERED, "failed", "invalid", "not_sent")}
 
 
 class JournalError(FlipError):
@@ -116,13 +116,14 @@ class Journal:
                 "wait for it to finish, or give this run another journal"
             ) from None
 
-    def _read(self) -> tuple[dict[str, Any] | None, frozenset[str], frozenset[str]]:
+    def _read(self) -> tuple[dict[str, Any] | None, AbstractSet[str], AbstractSet[str]]:
         """The header (None for a version 1 journal), the sites done, and the sites sent without an answer."""
         header: dict[str, Any] | None = None
-        last_status: dict[str, str] = {}
-        # A journal may hold millions of lines; the loop is kept bare. Each status is kept as one shared string, not
-        # as the string its line was parsed into (a million copies of "commissioned" would take 60 MB).
-        statuses, first = _STATUSES, True
+        # A journal may hold millions of lines, so the loop is kept bare and each site's last status sorts it straight
+        # into one of the two sets: a dict of every site's status beside them would take half as much memory again.
+        done: set[str] = set()
+        unconfirmed: set[str] = set()
+        first = True
         with self.path.open("rb") as lines:
             for line in lines:
                 try:
@@ -137,10 +138,17 @@ class Journal:
                         header = entry
                         continue
                 site_id, status = entry.get("site_id"), entry.get("status")
-                if type(site_id) is str and type(status) is str:
-                    last_status[site_id] = statuses.get(status, status)
-        done = frozenset(site for site, status in last_status.items() if status in DONE)
-        unconfirmed = frozenset(site for site, status in last_status.items() if status in _UNANSWERED)
+                if type(site_id) is not str or type(status) is not str:
+                    continue
+                if status in DONE:
+                    done.add(site_id)
+                    unconfirmed.discard(site_id)
+                elif status in _UNANSWERED:
+                    unconfirmed.add(site_id)
+                    done.discard(site_id)
+                else:
+                    done.discard(site_id)
+                    unconfirmed.discard(site_id)
         return header, done, unconfirmed
 
     def _entries(self) -> Iterator[dict[str, Any]]:

@@ -61,6 +61,27 @@ def test_a_journal_without_a_header_still_loads(tmp_path: Path) -> None:
         assert journal.done == {"s-0"}
 
 
+def test_each_sites_last_line_decides_whether_a_resume_skips_it_checks_it_or_sends_it(tmp_path: Path) -> None:
+    path = tmp_path / "runs.journal"
+    lines = [
+        {"row": 0, "site_id": "answered", "status": "sending"},
+        {"row": 0, "site_id": "answered", "status": "commissioned"},
+        {"row": 1, "site_id": "in-doubt", "status": "sending"},
+        {"row": 2, "site_id": "failed-later", "status": "already_commissioned"},
+        {"row": 2, "site_id": "failed-later", "status": "failed"},
+        {"row": 3, "site_id": "confirmed-later", "status": "unconfirmed"},
+        {"row": 3, "site_id": "confirmed-later", "status": "already_commissioned"},
+        {"row": 4, "site_id": "refused", "status": "sending"},
+        {"row": 4, "site_id": "refused", "status": "invalid"},
+        {"row": 5, "site_id": 5, "status": "commissioned"},
+        ["not", "an", "entry"],
+    ]
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines) + b'{"row": 6, "site_id": "cut-sh')
+    with Journal(path, api="https://api.flip.energy") as journal:
+        assert journal.done == {"answered", "confirmed-later"}
+        assert journal.unconfirmed == {"in-doubt"}
+
+
 def test_two_runs_cannot_hold_one_journal_and_the_refusal_names_the_holder(tmp_path: Path) -> None:
     path = tmp_path / "run.journal"
     holder = subprocess.Popen(
