@@ -27,7 +27,7 @@ import orjson
 
 from bench._common import PYTHON, ROOT, pinned
 
-SANDBOX_CPU, CLIENT_CPUS = "1", "0"
+SANDBOX_CPU, CLIENT_CPU = 1, 0
 
 
 def _fleet(path: Path, process: int, rows: int) -> None:
@@ -74,7 +74,7 @@ def measure(processes: int, rate: float, rows: int) -> dict[str, Any]:
             runs = [
                 subprocess.Popen(
                     pinned(
-                        CLIENT_CPUS,
+                        CLIENT_CPU,
                         [
                             PYTHON,
                             "-m",

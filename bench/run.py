@@ -3,11 +3,12 @@
     python -m bench.run [--quick] [--only commission,bulk,...] [--skip ...] [--no-write] [--json PATH]
 
 Sections: commission (five clients at four concurrencies), breakdown (flip-async with each piece of its own work left
-out in turn), bulk (commission_many against a bounded raw loop), telemetry, resume (a journal of a million lines),
-memory (a long commission_many run), converter (decoding and validation against pydantic v2), generate (`make
-generate`'s time), processes (several CLI runs sharing one token against a rate-limited sandbox). The report is
-printed and written to bench/RESULTS.md; `--json` also writes every figure it shows. These are measurements, not
-tests: nothing here fails because a number is bad, only when a client gets a wrong answer.
+out in turn), bulk (commission_many against a bounded raw loop, and against flip.commission in that loop), telemetry,
+resume (a journal of a million lines), memory (a long commission_many run), converter (decoding and validation
+against pydantic v2), generate (`make generate`'s time), processes (several CLI runs sharing one token against a
+rate-limited sandbox). The report is printed and written to bench/RESULTS.md; `--json` also writes every figure it
+shows. These are measurements, not tests: nothing here fails because a number is bad, only when a client gets a
+wrong answer.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ BASELINE = "aiohttp"
 TWIN = f"{BASELINE}@twin"  # a second process of the baseline, for the A/A comparison
 TWIN_CONCURRENCY = 64
 BULK_CONCURRENCY = 64
+BULK_BASELINES = ("bounded-loop", "commission-loop")  # the target's floor, then flip.commission in the same loop
 GENERATE_RUNS = 3
 RESULTS = ROOT / "bench" / "RESULTS.md"
 SEEDS = (1, 2, 3)  # PYTHONHASHSEED of each fresh process pair, in turn
@@ -175,17 +177,24 @@ def processes(mode: Mode) -> list[dict[str, Any]]:
     return runs
 
 
-def bulk(mode: Mode, quiet: QuietWait) -> list[Pair]:
-    measured: list[Pair] = []
+def bulk(mode: Mode, quiet: QuietWait) -> dict[str, list[Pair]]:
+    """commission_many against the raw bounded loop (the target) and against `flip.commission` in that same loop
+    (what the bulk engine itself adds), in each of `mode.groups` fresh process triples."""
+    measured: dict[str, list[Pair]] = defaultdict(list)
     for group in range(mode.groups):
-        with workers(["commission_many", "bounded-loop"], seed=SEEDS[group], peer_dir=None) as pool:
+        with workers(["commission_many", *BULK_BASELINES], seed=SEEDS[group], peer_dir=None) as pool:
             count = calibrated_count(
                 pool["commission_many"], BULK_CONCURRENCY, seconds=2 * mode.burst_seconds, least=512, most=20_000
             )
-            pool["bounded-loop"].burst(count, BULK_CONCURRENCY)
-            comparison = Comparison("commission_many", "bounded-loop", BULK_CONCURRENCY, count, mode.bulk_pairs)
-            measured += run_pairs([comparison], pool, group, quiet)[comparison]
-        _progress(f"bulk: process pair {group + 1}/{mode.groups} done")
+            for baseline in BULK_BASELINES:
+                pool[baseline].burst(count, BULK_CONCURRENCY)  # its warm-up
+            comparisons = [
+                Comparison("commission_many", baseline, BULK_CONCURRENCY, count, mode.bulk_pairs)
+                for baseline in BULK_BASELINES
+            ]
+            for comparison, pairs in run_pairs(comparisons, pool, group, quiet).items():
+                measured[comparison.baseline] += pairs
+        _progress(f"bulk: process triple {group + 1}/{mode.groups} done")
     return measured
 
 
@@ -305,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if "breakdown" in sections:
             results["breakdown"] = {name: summarize(pairs) for name, pairs in breakdown(mode, quiet).items() if pairs}
         if "bulk" in sections:
-            results["bulk"] = summarize(bulk(mode, quiet))
+            results["bulk"] = {baseline: summarize(pairs) for baseline, pairs in bulk(mode, quiet).items()}
         if "telemetry" in sections:
             results["telemetry"] = summarize(telemetry(mode, quiet))
         if "resume" in sections:

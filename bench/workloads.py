@@ -7,6 +7,7 @@ fails is an error, never a fast measurement. Workloads (flip-async's public API 
 - `commission:<client>` (see bench/clients.py): `count` commissions driven by `concurrency` tasks;
 - `commission_many`: `flip.commission_many(rows, concurrency=...)` over `count` wire mappings;
 - `bounded-loop`: the same rows pre-encoded, posted by raw aiohttp, at most `concurrency` at once (a semaphore);
+- `commission-loop`: the same rows sent by `flip.commission` in that bounded loop (what the bulk engine adds);
 - `telemetry`: `flip.telemetry.report_battery(points)` with `count` point dicts;
 - `telemetry-raw`: raw aiohttp posting `orjson.dumps` of the same dicts in batches of 1,000, one after another
   (as report_battery sends them), each answer read with `orjson.loads`.
@@ -16,10 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -29,13 +30,14 @@ from flip_async import FlipClient
 
 WORKLOADS = (
     *(f"commission:{client}" for client in CLIENTS + WITHOUT),
-    *("commission_many", "bounded-loop", "telemetry", "telemetry-raw"),
+    *("commission_many", "bounded-loop", "commission-loop", "telemetry", "telemetry-raw"),
 )
 DISTINCT_SITES = 4096  # distinct site ids cycled through; the responder does not mind a site sent twice
 TELEMETRY_POINTS = 100_000
 TELEMETRY_BATCH = 1000
 
 Burst = Callable[[int, int], Awaitable[None]]
+T = TypeVar("T")
 
 
 async def open_workload(name: str, stack: AsyncExitStack, server: Server, peer_dir: Path | None) -> Burst:
@@ -46,6 +48,8 @@ async def open_workload(name: str, stack: AsyncExitStack, server: Server, peer_d
         return await _commission_many(stack, server)
     if name == "bounded-loop":
         return await _bounded_loop(stack, server)
+    if name == "commission-loop":
+        return await _commission_loop(stack, server)
     if name == "telemetry":
         return await _telemetry(stack, server)
     if name == "telemetry-raw":
@@ -96,6 +100,21 @@ async def _bounded_loop(stack: AsyncExitStack, server: Server) -> Burst:
             if response.status != 200 or "programs" not in answer:
                 raise RuntimeError(f"HTTP {response.status}: {answer!r}")
 
+    return _bounded(post, bodies)
+
+
+async def _commission_loop(stack: AsyncExitStack, server: Server) -> Burst:
+    """`flip.commission` in the same bounded loop: what commission_many costs beyond sending each row by itself."""
+    flip = await stack.enter_async_context(FlipClient(server.token, base_url=server.base_url))
+    rows = itertools.cycle([site_request("m", number) for number in range(DISTINCT_SITES)])
+
+    async def post(row: dict[str, Any]) -> None:
+        await flip.commission(row)
+
+    return _bounded(post, rows)
+
+
+def _bounded(post: Callable[[T], Coroutine[Any, Any, None]], items: Iterator[T]) -> Burst:
     async def burst(count: int, concurrency: int) -> None:
         slots = asyncio.Semaphore(concurrency)
         tasks: set[asyncio.Task[None]] = set()
@@ -104,9 +123,9 @@ async def _bounded_loop(stack: AsyncExitStack, server: Server) -> Burst:
             tasks.discard(task)
             slots.release()
 
-        for body in itertools.islice(bodies, count):
+        for item in itertools.islice(items, count):
             await slots.acquire()
-            task = asyncio.create_task(post(body))
+            task = asyncio.create_task(post(item))
             tasks.add(task)
             task.add_done_callback(done)
         # gather re-raises a failed row's error; the tasks' results are not kept otherwise.
