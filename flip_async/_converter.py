@@ -34,6 +34,14 @@ class WireShapeError(Exception):
         self.problems = problems
 
 
+@attrs.frozen
+class WireDocument:
+    """A body made of JSON values only already (dicts, lists, strings, numbers, booleans, None), written as it is:
+    unstructuring it would walk and copy every value again (for a telemetry upload, a third of its CPU)."""
+
+    document: Any = attrs.field(repr=False)
+
+
 def wire_name(field: attrs.Attribute[Any]) -> str:
     """The JSON key of a model field (the Python name unless the spec's name is not a valid identifier)."""
     name: str = field.metadata.get("wire_name", field.name)
@@ -156,6 +164,7 @@ def _build(*, detailed: bool) -> cattrs.Converter:
     converter.register_unstructure_hook(datetime, _unstructure_datetime)
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_unstructure_hook(UUID, str)
+    converter.register_unstructure_hook(WireDocument, lambda wire: wire.document)
     converter.register_structure_hook_factory(
         is_sequence, lambda hint: _only((list, tuple), "a list", list_structure_factory(hint, converter))
     )

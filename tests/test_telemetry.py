@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -79,6 +80,27 @@ async def test_points_are_read_as_they_are_sent_not_all_first(mock_api: aiorespo
         1000,
         500,
     ]
+
+
+async def test_each_point_goes_out_as_its_wire_document_with_explicit_nulls_kept(mock_api: aioresponses) -> None:
+    given = point("battery-1", 0, last_is_online=False, last_mode=None)
+    with_python_values = {**point("battery-1", 1), "start_time": datetime(2025, 6, 1, 0, 1, tzinfo=UTC)}
+    as_model = models.BatteryTelemetry(
+        device_id="battery-1", start_time=datetime(2025, 6, 1, 0, 2, tzinfo=UTC), duration_s=60, home_last_power_w=800
+    )
+    mock_api.post(BATTERY, payload=[{"status": "OK", "message": ""}] * 3)
+    async with mocked_client() as flip:
+        report = await flip.telemetry.report_battery([given, with_python_values, as_model])
+    assert report.ok
+    [call] = sent(mock_api, "POST", "/v1/telemetry/BATTERY")
+    assert call["body"] == {
+        "telemetry": [
+            given,
+            point("battery-1", 1) | {"start_time": "2025-06-01T00:01:00Z"},
+            point("battery-1", 2),
+        ]
+    }
+    assert given == point("battery-1", 0, last_is_online=False, last_mode=None)  # the caller's dict is left alone
 
 
 async def test_a_batch_that_fails_for_good_marks_its_points_failed_and_the_rest_still_go(

@@ -9,6 +9,7 @@ from typing import Any, Unpack
 import attrs
 
 from flip_async import models
+from flip_async._converter import WireDocument
 from flip_async._operations import CallOptions, Send, operation
 from flip_async._params import integer, json_object, wire
 from flip_async._raw import raw_response
@@ -177,7 +178,7 @@ async def _send_batch(
 ) -> tuple[list[PointResult], FailedBatch | None]:
     indices = tuple(index for index, _ in batch)
     try:
-        answers = await send(body={"telemetry": [point for _, point in batch]}, **options)
+        answers = await send(body=WireDocument({"telemetry": [point for _, point in batch]}), **options)
     except FlipError as exc:  # an API or network failure, or a body that cannot be written as JSON
         logger.warning("A batch of %d telemetry points from input %d failed: %s", len(batch), indices[0], exc)
         return [PointResult(index, _FAILED, f"not saved: {exc}", exc) for index in indices], FailedBatch(indices, exc)
