@@ -119,46 +119,36 @@ class Journal:
     def _read(self) -> tuple[dict[str, Any] | None, AbstractSet[str], AbstractSet[str]]:
         """The header (None for a version 1 journal), the sites done, and the sites sent without an answer."""
         header: dict[str, Any] | None = None
-        # A journal may hold millions of lines, so the loop is kept bare and each site's last status sorts it straight
-        # into one of the two sets: a dict of every site's status beside them would take half as much memory again.
+        # Each site's last status sorts it straight into one of the two sets: for a journal of millions of lines, a
+        # dict of every site's status beside them would take half as much memory again.
         done: set[str] = set()
         unconfirmed: set[str] = set()
-        first = True
-        with self.path.open("rb") as lines:
-            for line in lines:
-                try:
-                    entry = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    continue  # the tail of a crashed run: that row was never reported, so it is simply redone
-                if type(entry) is not dict:
-                    continue
-                if first:
-                    first = False
-                    if entry.get("journal") == FORMAT:
-                        header = entry
-                        continue
-                site_id, status = entry.get("site_id"), entry.get("status")
-                if type(site_id) is not str or type(status) is not str:
-                    continue
-                if status in DONE:
-                    done.add(site_id)
-                    unconfirmed.discard(site_id)
-                elif status in _UNANSWERED:
-                    unconfirmed.add(site_id)
-                    done.discard(site_id)
-                else:
-                    done.discard(site_id)
-                    unconfirmed.discard(site_id)
+        for number, entry in enumerate(self._entries()):
+            if number == 0 and entry.get("journal") == FORMAT:
+                header = entry  # it has no site_id: the test below passes it over
+            site_id, status = entry.get("site_id"), entry.get("status")
+            if type(site_id) is not str or type(status) is not str:
+                continue
+            if status in DONE:
+                done.add(site_id)
+                unconfirmed.discard(site_id)
+            elif status in _UNANSWERED:
+                unconfirmed.add(site_id)
+                done.discard(site_id)
+            else:
+                done.discard(site_id)
+                unconfirmed.discard(site_id)
         return header, done, unconfirmed
 
     def _entries(self) -> Iterator[dict[str, Any]]:
+        """Every line that is a JSON object, in order."""
         with self.path.open("rb") as lines:
             for line in lines:
                 try:
                     entry = orjson.loads(line)
                 except orjson.JSONDecodeError:
                     continue  # the tail of a crashed run: that row was never reported, so it is simply redone
-                if isinstance(entry, dict):
+                if type(entry) is dict:
                     yield entry
 
     def _last_run_pid(self) -> int | None:
