@@ -195,10 +195,11 @@ def _build(*, detailed: bool) -> cattrs.Converter:
 
 
 # The fast path's structure function for a model. It does what cattrs' generated one does (each field through the
-# converter's hook for its type, optional fields only when present), except that a plain field whose value already
-# has exactly its type (a str for `str`, an int for `int`, ...) is taken as it is: that is what its hook would return,
-# and a Python call per field was most of what decoding a response cost after parsing the JSON. Any error falls
-# back to the detailed converter (see `structure`), so errors read the same as ever.
+# converter's hook for its type, an absent optional field given its default), except that a plain field whose value
+# already has exactly its type (a str for `str`, an int for `int`, ...) is taken as it is: that is what its hook
+# would return, and a Python call per field was most of what decoding a response cost after parsing the JSON. Each
+# field's value is a local variable passed to the class by keyword (no dict of them to build and unpack). Any error
+# falls back to the detailed converter (see `structure`), so errors read the same as ever.
 _PLAIN = (str, int, float, bool)
 _FROM_TEXT: dict[Any, Callable[[str], Any]] = {
     datetime: datetime.fromisoformat,
@@ -209,18 +210,30 @@ _FROM_TEXT: dict[Any, Callable[[str], Any]] = {
 
 def _fast_structure_fn(cls: type, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
     fields = attrs.fields(attrs.resolve_types(cls))
-    if any(field.converter is not None or not field.init for field in fields):
+    if any(
+        field.converter is not None
+        or not field.init
+        or (isinstance(field.default, attrs.Factory) and field.default.takes_self)  # type: ignore[arg-type]
+        for field in fields
+    ):
         return make_dict_structure_fn(cls, converter, _cattrs_detailed_validation=False, **_renames(cls))
     namespace: dict[str, Any] = {"cls": cls}
-    lines = [f"def structure_{cls.__name__}(o, _):", "    kw = {}"]
+    lines = [f"def structure_{cls.__name__}(o, _):"]
     for index, field in enumerate(fields):
-        wire = wire_name(field)
-        value = _fast_value(field.type, f"t{index}", namespace, converter)
+        wire, name = wire_name(field), f"t{index}"
+        value = _fast_value(field.type, name, namespace, converter)
         if field.default is attrs.NOTHING:
-            lines.append(f"    v = o[{wire!r}]; kw[{field.alias!r}] = {value}")
+            lines.append(f"    v = o[{wire!r}]; a{index} = {value}")
+            continue
+        lines.append(f"    if {wire!r} in o: v = o[{wire!r}]; a{index} = {value}")
+        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            namespace[f"{name}_default"] = field.default.factory
+            lines.append(f"    else: a{index} = {name}_default()")
         else:
-            lines.append(f"    if {wire!r} in o: v = o[{wire!r}]; kw[{field.alias!r}] = {value}")
-    lines.append("    return cls(**kw)")
+            namespace[f"{name}_default"] = field.default
+            lines.append(f"    else: a{index} = {name}_default")
+    keywords = ", ".join(f"{field.alias}=a{index}" for index, field in enumerate(fields))
+    lines.append(f"    return cls({keywords})")
     exec(compile("\n".join(lines), f"<flip_async fast structure {cls.__name__}>", "exec"), namespace)  # noqa: S102
     function: Callable[[Any, Any], Any] = namespace[f"structure_{cls.__name__}"]
     return function

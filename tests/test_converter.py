@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+import enum
+from datetime import UTC, date, datetime, timedelta, timezone
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 from uuid import UUID
 
 import attrs
@@ -102,3 +104,54 @@ def test_datetimes_are_sent_as_iso_8601_with_z_for_utc() -> None:
 def _enrollment(**changes: Any) -> models.Enrollment:
     document = seed_response()["enrollment"] | changes
     return _converter.structure(document, models.Enrollment)
+
+
+# Every answer is decoded by the fast converter first and read again by the detailed one only when it does not fit;
+# both must give the same model for a document that fits, every field present or only the required ones.
+MODELS = sorted(
+    (cls for cls in vars(models).values() if isinstance(cls, type) and attrs.has(cls)), key=lambda cls: cls.__name__
+)
+
+
+def _document_for(hint: Any, *, required_only: bool, depth: int = 0) -> Any:
+    """A wire value that fits `hint`: each kind of value the fast path reads its own way."""
+    if get_origin(hint) in (Union, UnionType):
+        return _document_for(get_args(hint)[0], required_only=required_only, depth=depth)
+    if get_origin(hint) is list:
+        return [_document_for(get_args(hint)[0], required_only=required_only, depth=depth)]
+    if get_origin(hint) is dict or hint in (Any, object):
+        return {"free": [1, "form", None]}
+    if attrs.has(hint):
+        return _model_document(hint, required_only=required_only, depth=depth + 1)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return next(iter(hint)).value
+    examples = {
+        str: "text",
+        bool: True,
+        int: 7,
+        float: 2.5,
+        datetime: "2025-06-01T12:00:00Z",
+        date: "2025-06-01",
+        UUID: "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+    }
+    return examples[hint]
+
+
+def _model_document(cls: type, *, required_only: bool, depth: int = 0) -> dict[str, Any]:
+    fields = attrs.fields(attrs.resolve_types(cls, globalns=vars(models)))
+    return {
+        _converter.wire_name(field): _document_for(field.type, required_only=required_only, depth=depth)
+        for field in fields
+        if field.default is attrs.NOTHING or (not required_only and depth < 4)
+    }
+
+
+@pytest.mark.parametrize("required_only", [False, True], ids=["every field", "required fields only"])
+@pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
+def test_the_fast_decoding_path_gives_the_model_the_detailed_one_gives(cls: type, required_only: bool) -> None:
+    document = _model_document(cls, required_only=required_only)
+    detailed = _converter.converter.structure(document, cls)
+    assert _converter._fast.structure(document, cls) == detailed
+    if required_only:
+        absent = [f.name for f in attrs.fields(cls) if f.default is not attrs.NOTHING]
+        assert all(getattr(detailed, name) == attrs.fields_dict(cls)[name].default for name in absent)
