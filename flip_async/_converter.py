@@ -15,6 +15,7 @@ import cattrs
 import orjson
 from cattrs.cols import is_mapping, is_sequence, list_structure_factory, mapping_structure_factory
 from cattrs.errors import ClassValidationError, IterableValidationError
+from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import make_converter
 
@@ -187,6 +188,7 @@ def _build(*, detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook_factory(
         _is_model_or_free_form, lambda hint: _model_or_free_form_hook(converter, hint)
     )
+    converter.register_unstructure_hook_factory(_is_optional, lambda hint: _optional_unstructure_hook(converter, hint))
     # Optional fields default to None: leaving them out of the body is what "not set" means on the wire.
     converter.register_unstructure_hook_factory(
         attrs.has, lambda cls: make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **_renames(cls))
@@ -284,6 +286,19 @@ def _optional_hook(converter: cattrs.Converter, hint: Any) -> Callable[[Any, Any
         return None if value is None else inner(value, inner_type)
 
     return structure
+
+
+def _optional_unstructure_hook(converter: cattrs.Converter, hint: Any) -> Callable[[Any], Any]:
+    """`X | None` written as X is, None as null: `identity` itself when X's values are written as they are, which the
+    generated unstructure functions then inline (cattrs' own optional hook makes two calls a field)."""
+    inner = converter.get_unstructure_hook(next(arg for arg in get_args(hint) if arg is not NoneType))
+    if inner is identity:
+        return identity
+
+    def unstructure(value: Any) -> Any:
+        return None if value is None else inner(value)
+
+    return unstructure
 
 
 def _is_model_or_free_form(hint: Any) -> bool:

@@ -155,3 +155,10 @@ def test_the_fast_decoding_path_gives_the_model_the_detailed_one_gives(cls: type
     if required_only:
         absent = [f.name for f in attrs.fields(cls) if f.default is not attrs.NOTHING]
         assert all(getattr(detailed, name) == attrs.fields_dict(cls)[name].default for name in absent)
+
+
+@pytest.mark.parametrize("required_only", [False, True], ids=["every field", "required fields only"])
+@pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
+def test_every_model_is_written_back_as_the_document_it_was_read_from(cls: type, required_only: bool) -> None:
+    document = _model_document(cls, required_only=required_only)
+    assert orjson.loads(_converter.dumps(_converter.structure(document, cls))) == document
