@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ from flip_async._spec_types import Operation
 from flip_async._transport import Response, Transport
 from flip_async.sandbox import Sandbox
 
+PACKAGE = Path(__file__).resolve().parents[1] / "flip_async"
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 BASE = "https://api.flip.test"
 TOKEN = "tok_client_TOP_SECRET_4f7a"
@@ -165,3 +167,27 @@ def journal_outcomes(path: Path) -> list[dict[str, Any]]:
 
 def journal_lines(path: Path) -> list[dict[str, Any]]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def module_name(source: Path) -> str:
+    """`flip_async.sandbox._state` for flip_async/sandbox/_state.py, `flip_async.webhooks` for its __init__.py."""
+    parts = source.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(source: Path) -> set[str]:
+    """The flip_async modules a file of the package imports, wherever the import stands (under TYPE_CHECKING and in
+    functions too): `from flip_async import models` names flip_async.models, relative imports are made absolute."""
+    known = {module_name(path) for path in PACKAGE.rglob("*.py")}
+    package = module_name(source) if source.name == "__init__.py" else module_name(source).rpartition(".")[0]
+    modules: set[str] = set()
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1]) if node.level else ""
+            module = ".".join(part for part in (base, node.module or "") if part)
+            for alias in node.names:
+                submodule = f"{module}.{alias.name}"
+                modules.add(submodule if submodule in known else module)
+    return {module for module in modules if module in known}

@@ -1,0 +1,31 @@
+"""flip_async's imports point down: no module imports, even only for type checking, a module that imports it back."""
+
+from __future__ import annotations
+
+import graphlib
+
+from support import PACKAGE, imported_modules, module_name
+
+
+def _import_graph() -> dict[str, set[str]]:
+    return {module_name(source): imported_modules(source) for source in sorted(PACKAGE.rglob("*.py"))}
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    graph = _import_graph()
+    assert len(graph) > 30
+    try:
+        layers = list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        # graphlib lists each module before one that imports it.
+        raise AssertionError(f"an import cycle: {' imports '.join(reversed(exc.args[1]))}") from None
+    # The bottom imports nothing of the package; the top is what users start from.
+    assert graph[layers[0]] == set()
+    assert layers.index("flip_async") > layers.index("flip_async._client") > layers.index("flip_async._transport")
+
+
+def test_the_graph_counts_imports_made_only_for_type_checking_or_inside_functions() -> None:
+    # The CLI names the sandbox at module level only under TYPE_CHECKING, and imports it where it is used.
+    source = (PACKAGE / "cli.py").read_text()
+    assert "if TYPE_CHECKING:\n    # Imported where used" in source
+    assert "flip_async.sandbox" in imported_modules(PACKAGE / "cli.py")
