@@ -79,7 +79,8 @@ class Pair:
 class Worker:
     """One `bench.worker` process, pinned to the client CPU, fed one burst command at a time."""
 
-    def __init__(self, workload: str, server: Server, *, seed: int, peer_dir: Path | None) -> None:
+    def __init__(self, workload: str, server: Server, *, seed: int, peer_dir: Path | None, tree: Path = ROOT) -> None:
+        """`tree`: the checkout whose bench.worker and flip_async the process runs (this one by default)."""
         self.workload = workload
         self._server = server
         command = [
@@ -91,7 +92,7 @@ class Worker:
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self._process = subprocess.Popen(
             pinned(CLIENT_CPU, command),
-            cwd=ROOT,
+            cwd=tree,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
