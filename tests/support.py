@@ -185,8 +185,9 @@ def imported_modules(source: Path) -> set[str]:
         if isinstance(node, ast.Import):
             modules.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1]) if node.level else ""
-            module = ".".join(part for part in (base, node.module or "") if part)
+            # `from . import x` in flip_async/sandbox/_app.py is level 1: flip_async.sandbox; level 2 is flip_async.
+            parents = package.split(".")[: len(package.split(".")) + 1 - node.level] if node.level else []
+            module = ".".join([*parents, *([node.module] if node.module else [])])
             for alias in node.names:
                 submodule = f"{module}.{alias.name}"
                 modules.add(submodule if submodule in known else module)
