@@ -8,6 +8,10 @@ bursts as `make bench` pairs clients, over `--runs` fresh process pairs (PYTHONH
 process starts first alternates). Prints each run's median ratio of A's CPU per unit to B's and the median over all
 pairs with its range.
 
+Both trees run with this checkout's interpreter and installed dependencies (a worker's working directory comes
+before the editable install on its `sys.path`, so it imports its own tree's flip_async), and the workload must exist
+in both trees' bench/workloads.py.
+
 Run an A/A first (the same revision in two trees made the same way): on the machine this was written on, identical
 code ran about 10% slower from the main checkout than from a worktree in /tmp, so compare two worktrees, not the
 checkout against one.

@@ -53,7 +53,8 @@ class Journal:
     answer never came (a `sending` line last, or `unconfirmed`) are `unconfirmed`: checked at Flip before anything is
     sent again. One run at a time holds a journal, through an advisory lock that a crash releases
     (JournalInUseError names the holder's pid). A line cut short by a crash is ignored; journals written before the
-    first line named an API (version 1) still load.
+    first line named an API (version 1) still load. `done` and `unconfirmed` are the sites as the journal had them
+    when it was opened (sets, to be read, not changed).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, api: str, allow_other_api: bool = False) -> None:
@@ -125,7 +126,8 @@ class Journal:
         unconfirmed: set[str] = set()
         for number, entry in enumerate(self._entries()):
             if number == 0 and entry.get("journal") == FORMAT:
-                header = entry  # it has no site_id: the test below passes it over
+                header = entry
+                continue
             site_id, status = entry.get("site_id"), entry.get("status")
             if type(site_id) is not str or type(status) is not str:
                 continue

@@ -20,8 +20,8 @@ def test_the_import_graph_has_no_cycle() -> None:
     except graphlib.CycleError as exc:
         # graphlib lists each module before one that imports it.
         raise AssertionError(f"an import cycle: {' imports '.join(reversed(exc.args[1]))}") from None
-    # The bottom imports nothing of the package; the top is what users start from.
-    assert graph[layers[0]] == set()
+    # The generated models stand on nothing of the package; the top is what users start from.
+    assert graph["flip_async.models"] == set()
     assert layers.index("flip_async") > layers.index("flip_async._client") > layers.index("flip_async._transport")
 
 

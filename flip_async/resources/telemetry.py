@@ -75,7 +75,8 @@ class TelemetryReport:
 
 
 def _battery_point(point: models.BatteryTelemetry | Mapping[str, Any]) -> Any:
-    """The point as sent (explicit nulls kept: "unknown while offline"), checked as a BatteryTelemetry first."""
+    """The point as sent (explicit nulls kept: "unknown while offline"), checked as a BatteryTelemetry first: JSON
+    values only, as a WireDocument holds them."""
     check(point, models.BatteryTelemetry)
     if type(point) is dict and set(map(type, point.values())) <= _JSON_SCALARS:
         # The usual point: a dict of JSON values already, which the converter would only copy (at 20 times the cost
@@ -88,7 +89,7 @@ _JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _counter_reading(reading: Mapping[str, Any]) -> Any:
-    """Counter readings have no documented fields: any JSON object goes."""
+    """Counter readings have no documented fields: any JSON object goes (as JSON values, for a WireDocument)."""
     return wire(json_object(reading, "$"), "$")
 
 
