@@ -14,12 +14,13 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from flip_async._spec import OPERATIONS
 from flip_async._spec_types import Operation
+from flip_async._time import utc_now
 from flip_async.sandbox._app import build_app
 from flip_async.sandbox._auth import Authenticator
 from flip_async.sandbox._control import control_routes
 from flip_async.sandbox._faults import FaultInjector, Faults
 from flip_async.sandbox._limit import RequestLimit
-from flip_async.sandbox._state import Clock, SandboxState, utc_now
+from flip_async.sandbox._state import Clock, SandboxState
 from flip_async.sandbox._stats import SandboxStats
 from flip_async.sandbox._webhooks import WebhookSender
 

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 import attrs
 
 from flip_async import models
+from flip_async._time import aware, utc_now
 from flip_async.errors import Problem
 from flip_async.sandbox._auth import forget_expired
 from flip_async.sandbox._programs import PROGRAMS, auto_enrollable, find_program, open_to, programs_in
@@ -25,10 +26,6 @@ SESSION_LIFETIME = timedelta(minutes=10)
 _EVENT_START = time(17, 0, tzinfo=UTC)  # seeded events cover the evening peak
 DEFAULT_EVENT_SECONDS = 7200.0
 DEFAULT_COMMAND_SECONDS = 3600.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @attrs.define
@@ -182,7 +179,7 @@ class SandboxState:
             type=device.type,
             attributes=device.attributes,
             configuration=device.configuration,
-            install_date=_aware(device.install_date),
+            install_date=aware(device.install_date),
             created_at=now,
             updated_at=now,
         )
@@ -322,7 +319,7 @@ class SandboxState:
         which gets its settings for the event. `duration_s=None` makes it open-ended."""
         self.site(site_id)
         now = self.now()
-        starts_at = _aware(starts_at) if starts_at is not None else now + timedelta(days=1)
+        starts_at = aware(starts_at) if starts_at is not None else now + timedelta(days=1)
         ends_at = None if duration_s is None else starts_at + timedelta(seconds=duration_s)
         devices = {device_id: device for device_id, device in self.devices.items() if device.site_id == site_id}
         event = models.Event(
@@ -435,7 +432,7 @@ class SandboxState:
         if event_id is not None and (event is None or event.site_id != device.site_id):
             raise _not_found("event", f"{event_id} at site {device.site_id}")
         now = self.now()
-        starts_at = _aware(starts_at) if starts_at is not None else now + timedelta(minutes=1)
+        starts_at = aware(starts_at) if starts_at is not None else now + timedelta(minutes=1)
         opted_out = event is not None and event.is_participating is False
         command = models.Command(
             id=uuid4(),
@@ -555,11 +552,6 @@ def _event_settings(device_id: str, device: models.Device) -> models.EventBatter
     config = device.configuration
     reserve = config.reserve_percentage if isinstance(config, models.DeviceBatteryConfig) else None
     return models.EventBatterySettings(device_id=device_id, backup_reserve_percentage=reserve)
-
-
-def _aware(moment: datetime) -> datetime:
-    """A date-time without an offset (Flip's examples write bare dates) read as UTC, so responses are RFC 3339."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _wire_time(moment: datetime) -> str:
